@@ -1,0 +1,168 @@
+"""BM25 over passages with tantivy, kept in step with the store through its change log.
+
+The index lives in ``<home>/lexical``. It is derived data: after a crash it catches up
+by replaying the store's ``changes`` from the sequence number it last applied
+(``meta.lexical_seq``), and ``rebuild`` recreates it from the documents.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from medcite.store.sqlite import SQLiteStore
+
+ANALYZER = "en_med"
+SCHEMA_ID = "lexical-v1"
+SEQ_KEY = "lexical_seq"
+SCHEMA_KEY = "lexical_schema"
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def english_analyzer() -> Any:
+    """Lower-case, English stop words removed, Snowball English stems."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword("english"))
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def query_text(text: str) -> str:
+    """Free text made safe for tantivy's query parser: words only, no operators."""
+    return " ".join(w.lower() for w in _WORD.findall(text))
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalHit:
+    passage_id: str
+    doc_id: str
+    score: float
+
+
+def _schema() -> Any:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("passage_id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("doc_id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("kind", stored=True, tokenizer_name="raw")
+    builder.add_text_field("title", tokenizer_name=ANALYZER, index_option="freq")
+    builder.add_text_field("body", tokenizer_name=ANALYZER, index_option="freq")
+    return builder.build()
+
+
+class LexicalIndex:
+    """Passage-level BM25 (title and body fields) with incremental sync from the store."""
+
+    def __init__(self, home: Path, title_boost: float = 1.5) -> None:
+        self.path = home / "lexical"
+        self.title_boost = title_boost
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._open()
+        self._writer: Any = None
+
+    def _open(self) -> None:
+        self.index = tantivy.Index(_schema(), path=str(self.path), reuse=True)
+        self.index.register_tokenizer(ANALYZER, english_analyzer())
+
+    @property
+    def writer(self) -> Any:
+        if self._writer is None:
+            self._writer = self.index.writer(heap_size=256_000_000, num_threads=2)
+        return self._writer
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+
+    # -- keeping in step -----------------------------------------------------------
+
+    def pending(self, store: SQLiteStore) -> int:
+        return store.last_change() - int(store.get_meta(SEQ_KEY, "0") or 0)
+
+    def sync(self, store: SQLiteStore) -> int:
+        """Apply the store's changes since the last sync; returns passages indexed."""
+        if store.get_meta(SCHEMA_KEY) != SCHEMA_ID:
+            return self.rebuild(store)
+        seq = int(store.get_meta(SEQ_KEY, "0") or 0)
+        indexed = 0
+        while True:
+            changes = store.changes_after(seq, limit=20_000)
+            if not changes:
+                break
+            doc_ids = list(dict.fromkeys(doc_id for _, doc_id, _ in changes))
+            for doc_id in doc_ids:
+                self.writer.delete_documents_by_term("doc_id", doc_id)
+            indexed += self._add_docs(store, doc_ids)
+            seq = changes[-1][0]
+            self.writer.commit()
+            store.set_meta(SEQ_KEY, str(seq))
+        if indexed:
+            self.index.reload()
+        return indexed
+
+    def rebuild(self, store: SQLiteStore) -> int:
+        """Recreate the index from every document in the store."""
+        self.close()
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.path.mkdir(parents=True)
+        self._open()
+        seq = store.last_change()
+        indexed = 0
+        batch: list[str] = []
+        for doc in store.iter_documents():
+            batch.append(doc.id)
+            if len(batch) >= 2000:
+                indexed += self._add_docs(store, batch)
+                batch = []
+        indexed += self._add_docs(store, batch)
+        self.writer.commit()
+        store.set_meta(SEQ_KEY, str(seq))
+        store.set_meta(SCHEMA_KEY, SCHEMA_ID)
+        self.index.reload()
+        return indexed
+
+    def _add_docs(self, store: SQLiteStore, doc_ids: list[str]) -> int:
+        if not doc_ids:
+            return 0
+        meta = store.document_meta(doc_ids)
+        passages = store.passages_for_docs([d for d in doc_ids if d in meta])
+        count = 0
+        for doc_id, items in passages.items():
+            info = meta[doc_id]
+            title = info["title"] or ""
+            for p in items:
+                self.writer.add_document(tantivy.Document(
+                    passage_id=p.id, doc_id=doc_id, kind=info["kind"], title=title,
+                    body=f"{p.section}\n{p.text}" if p.section and p.section != "Title" else p.text,
+                ))
+                count += 1
+        return count
+
+    # -- searching -----------------------------------------------------------------
+
+    def search(self, text: str, limit: int = 100) -> list[LexicalHit]:
+        """Best passages for ``text`` by BM25 over title and body, best first."""
+        words = query_text(text)
+        if not words:
+            return []
+        query = self.index.parse_query(
+            words, default_field_names=["title", "body"], field_boosts={"title": self.title_boost}
+        )
+        searcher = self.index.searcher()
+        hits = []
+        for score, address in searcher.search(query, limit, count=False).hits:
+            doc = searcher.doc(address)
+            hits.append(LexicalHit(doc["passage_id"][0], doc["doc_id"][0], float(score)))
+        return hits
+
+    def size(self) -> int:
+        return int(self.index.searcher().num_docs)

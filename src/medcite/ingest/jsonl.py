@@ -1,0 +1,202 @@
+"""JSON Lines inputs: the shared corpus schema, PMC full texts, USPSTF recommendations,
+and the MeSH and drug vocabularies. One record per line; a bad line becomes a
+:class:`Malformed` item naming the file, the line and the record id."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from medcite.ingest.source import open_text
+from medcite.models import DOCUMENT_KINDS, Document, FullText, Malformed, Parsed, Section, VocabTerm
+
+CORPUS_KEYS = frozenset({"id", "kind", "text"})
+FULLTEXT_KEYS = frozenset({"body_sections"})
+USPSTF_KEYS = frozenset({"grade", "servFreq", "general_title"})
+MESH_KEYS = frozenset({"ui", "entry_terms", "tree_numbers"})
+DRUG_KEYS = frozenset({"canonical", "drugbank_id", "brand_variants"})
+
+
+def first_record(head: str) -> dict[str, Any] | None:
+    """The first line of a JSON Lines head as a dict, or None if it is not one."""
+    line = head.lstrip().split("\n", 1)[0]
+    if not line.startswith("{"):
+        return None
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def keys_sniffer(keys: frozenset[str]) -> Callable[[str], bool]:
+    def sniff(head: str) -> bool:
+        record = first_record(head)
+        return record is not None and keys <= record.keys()
+
+    return sniff
+
+
+def json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | Malformed]]:
+    """``(line number, record)`` for each non-blank line; bad JSON as :class:`Malformed`."""
+    with open_text(path) as stream:
+        lineno = 0
+        try:
+            for lineno, line in enumerate(stream, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    value = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield lineno, Malformed(f"{path}:{lineno}", f"invalid JSON ({exc.msg})")
+                    continue
+                if not isinstance(value, dict):
+                    yield lineno, Malformed(f"{path}:{lineno}", "a record must be a JSON object")
+                    continue
+                yield lineno, value
+        except (EOFError, OSError) as exc:
+            yield lineno + 1, Malformed(f"{path}:{lineno + 1}", f"file is truncated ({exc})")
+
+
+def _where(path: Path, lineno: int, record: dict[str, Any], key: str = "id") -> str:
+    rid = record.get(key)
+    return f"{path}:{lineno} (id {rid})" if rid is not None else f"{path}:{lineno}"
+
+
+def read_corpus(path: Path) -> Iterator[Parsed]:
+    """Documents in the shared corpus schema (``../shared/data/corpus/README``).
+
+    An ``id`` that repeats in the file under a *different* collection names a different
+    document (MedQuAD numbers its records per source collection), so the repeat gets the
+    collection appended (``medquad:0000001_1-1@3_GHR_QA``); a repeat within the same
+    collection is a newer version of the same record and replaces it.
+    """
+    fields = set(Document.model_fields) - {"body", "version", "revised"}
+    collections: dict[str, str | None] = {}
+    for lineno, record in json_lines(path):
+        if isinstance(record, Malformed):
+            yield record
+            continue
+        where = _where(path, lineno, record)
+        kind = record.get("kind")
+        if kind not in DOCUMENT_KINDS:
+            yield Malformed(where, f"kind must be one of {', '.join(DOCUMENT_KINDS)}, not {kind!r}")
+            continue
+        values = {k: v for k, v in record.items() if k in fields and v is not None}
+        values["text"] = values.get("text") or ""
+        rid, collection = str(record.get("id") or ""), record.get("collection")
+        first = collections.setdefault(rid, collection)
+        if first != collection and collection:
+            values["id"] = f"{rid}@{str(collection).rsplit('/', 1)[-1]}"
+        try:
+            doc = Document(**values)
+        except ValidationError as exc:
+            yield Malformed(where, _first_error(exc))
+            continue
+        if not doc.id.strip():
+            yield Malformed(where, "id is empty")
+        elif not (doc.text.strip() or doc.title):
+            yield Malformed(where, "record has neither text nor title")
+        else:
+            yield doc
+
+
+def read_fulltext(path: Path) -> Iterator[Parsed]:
+    """PMC full texts ``{pmcid, pmid, title, body_sections: [{title, text}]}``."""
+    for lineno, record in json_lines(path):
+        if isinstance(record, Malformed):
+            yield record
+            continue
+        where = _where(path, lineno, record, "pmcid")
+        pmid, pmcid = record.get("pmid"), record.get("pmcid")
+        sections = record.get("body_sections")
+        if not (pmid or pmcid):
+            yield Malformed(where, "record has neither pmid nor pmcid")
+            continue
+        if not isinstance(sections, list) or not all(
+            isinstance(s, dict) and isinstance(s.get("text"), str) for s in sections
+        ):
+            yield Malformed(where, "body_sections must be a list of {title, text}")
+            continue
+        yield FullText(
+            pmid=str(pmid) if pmid else None,
+            pmcid=str(pmcid) if pmcid else None,
+            title=record.get("title"),
+            sections=[Section(title=(s.get("title") or "").strip(), text=s["text"].strip())
+                      for s in sections if s["text"].strip()],
+            where=where,
+        )
+
+
+def read_uspstf(path: Path) -> Iterator[Parsed]:
+    """USPSTF specific recommendations (grade, population, text) as guideline documents."""
+    for lineno, record in json_lines(path):
+        if isinstance(record, Malformed):
+            yield record
+            continue
+        where = _where(path, lineno, record)
+        if record.get("id") is None or not isinstance(record.get("text"), str):
+            yield Malformed(where, "USPSTF recommendation needs an id and a text")
+            continue
+        grade = record.get("grade") or ""
+        parts = [record["text"].strip()]
+        if grade:
+            definition = record.get("grade_definition") or ""
+            parts.append(f"Grade {grade} recommendation. {definition}".strip())
+        if record.get("riskText"):
+            parts.append(f"Risk assessment\n{record['riskText'].strip()}")
+        yield Document(
+            id=f"guideline:uspstf-rec-{record['id']}",
+            kind="guideline",
+            title=record.get("title"),
+            text="\n\n".join(parts),
+            collection="uspstf_recommendations",
+            organization="USPSTF",
+            url="https://www.uspreventiveservicestaskforce.org/uspstf/recommendation-topics",
+            publication_types=["Practice Guideline"],
+            keywords=[k for k in (record.get("general_title"), f"grade {grade}") if k],
+            license="US government work (public domain)",
+        )
+
+
+def read_mesh(path: Path) -> Iterator[Parsed]:
+    """MeSH descriptors: name plus entry terms, for query expansion."""
+    for lineno, record in json_lines(path):
+        if isinstance(record, Malformed):
+            yield record
+        elif not (record.get("ui") and record.get("name")):
+            yield Malformed(_where(path, lineno, record, "ui"), "descriptor needs ui and name")
+        else:
+            yield VocabTerm(
+                "mesh", record["ui"], record["name"],
+                tuple(record.get("entry_terms") or ()),
+                {"tree_numbers": record.get("tree_numbers") or [],
+                 "pharm_actions": record.get("pharm_actions") or []},
+            )
+
+
+def read_drugs(path: Path) -> Iterator[Parsed]:
+    """Drug names: canonical generic name, variants and brand names."""
+    for lineno, record in json_lines(path):
+        if isinstance(record, Malformed):
+            yield record
+        elif not record.get("canonical"):
+            where = _where(path, lineno, record, "drugbank_id")
+            yield Malformed(where, "drug needs a canonical name")
+        else:
+            synonyms = [*(record.get("variants") or ()), *(record.get("brand_variants") or ())]
+            yield VocabTerm(
+                "drug", record.get("drugbank_id") or record["canonical"], record["canonical"],
+                tuple(dict.fromkeys(synonyms)),
+                {"brands": record.get("brand_variants") or []},
+            )
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error["loc"])
+    return f"{where}: {error['msg']}"

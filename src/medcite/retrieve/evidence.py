@@ -1,0 +1,99 @@
+"""Evidence levels: what kind of evidence a document is, from its publication types,
+title and text.
+
+Publication types (PubMed's controlled list) decide when present; otherwise cues in the
+title, then in the text. Title cues beat text cues because abstracts of reviews mention
+the trials they pool and trial abstracts mention earlier reviews.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from medcite.models import Document
+
+EvidenceLevel = Literal[
+    "guideline", "systematic_review", "rct", "observational", "case_report",
+    "narrative_review", "consumer", "other",
+]
+
+LEVELS: tuple[EvidenceLevel, ...] = (
+    "guideline", "systematic_review", "rct", "observational", "case_report",
+    "narrative_review", "consumer", "other",
+)
+
+LABELS: dict[str, str] = {
+    "guideline": "Guideline",
+    "systematic_review": "Systematic review / meta-analysis",
+    "rct": "Randomized trial",
+    "observational": "Observational study",
+    "case_report": "Case report / series",
+    "narrative_review": "Narrative review",
+    "consumer": "Consumer health text",
+    "other": "Other",
+}
+
+# Publication types, most specific first.
+_PUBLICATION_TYPES: tuple[tuple[re.Pattern[str], EvidenceLevel], ...] = (
+    (re.compile(r"guideline|consensus development conference", re.I), "guideline"),
+    (re.compile(r"meta-analysis|systematic review", re.I), "systematic_review"),
+    (re.compile(r"randomi[sz]ed controlled trial|pragmatic clinical trial|equivalence trial",
+                re.I), "rct"),
+    (re.compile(r"case reports?", re.I), "case_report"),
+    (re.compile(r"observational study|comparative study|evaluation study|clinical trial|"
+                r"multicenter study|twin study|validation study", re.I), "observational"),
+    (re.compile(r"^review$|scoping review|overview", re.I), "narrative_review"),
+)
+
+_TITLE_CUES: tuple[tuple[re.Pattern[str], EvidenceLevel], ...] = (
+    (re.compile(r"\b(guidelines?|recommendations?|consensus statement|position statement|"
+                r"practice parameter)\b", re.I), "guideline"),
+    (re.compile(r"\b(systematic review|meta-?analys[ie]s|pooled analysis|umbrella review)\b",
+                re.I), "systematic_review"),
+    (re.compile(r"\b(randomi[sz]ed|placebo-controlled|double-blind)\b", re.I), "rct"),
+    (re.compile(r"\b(case reports?|case series|a case of|report of (a|two|three) cases?)\b",
+                re.I), "case_report"),
+    (re.compile(r"\b(cohort|retrospective|prospective|cross-sectional|case-control|registry|"
+                r"population-based|observational)\b", re.I), "observational"),
+    (re.compile(r"\b(review|update|overview)\b", re.I), "narrative_review"),
+)
+
+_TEXT_CUES: tuple[tuple[re.Pattern[str], EvidenceLevel], ...] = (
+    (re.compile(r"\b(we|this) (conducted|performed|present) a (systematic review|meta-analysis)|"
+                r"\bsystematic review (and|with) meta-analysis\b|\bwe (searched|pooled)\b", re.I),
+     "systematic_review"),
+    (re.compile(r"\b(were|was) randomi[sz]ed\b|\brandomi[sz]ed (controlled|clinical|"
+                r"double-blind|placebo-controlled|trial)|\brandomly (assigned|allocated)\b",
+                re.I), "rct"),
+    (re.compile(r"\bwe (report|describe|present) (a|an|the|two|three) (case|patient)|"
+                r"\b\d{1,3}-year-old (man|woman|male|female|boy|girl|patient|child)\b|"
+                r"\bcase series\b", re.I), "case_report"),
+    (re.compile(r"\b(retrospective(ly)?|prospective(ly)?|cohort|cross-sectional|case-control|"
+                r"registry|population-based|medical records of)\b", re.I), "observational"),
+    (re.compile(r"\b(this|we) review\b|\breview (of|the) (literature|current)\b|"
+                r"\bwe summari[sz]e\b", re.I), "narrative_review"),
+)
+
+
+def classify_document(doc: Document) -> EvidenceLevel:
+    """The evidence level of ``doc``."""
+    if doc.kind == "guideline":
+        return "guideline"
+    if doc.kind == "consumer":
+        return "consumer"
+    if doc.kind == "drug-label":
+        return "other"
+    return classify(doc.publication_types, doc.title or "", doc.text[:4000])
+
+
+def classify(publication_types: list[str], title: str, text: str) -> EvidenceLevel:
+    """Evidence level from publication types, then title cues, then text cues."""
+    found = [lvl for pt in publication_types for pat, lvl in _PUBLICATION_TYPES if pat.search(pt)]
+    if found:
+        return min(found, key=LEVELS.index)
+    for cues, source in ((_TITLE_CUES, title), (_TEXT_CUES, text)):
+        for pattern, level in cues:
+            if source and pattern.search(source):
+                return level
+    return "other"

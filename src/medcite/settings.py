@@ -1,0 +1,152 @@
+"""Typed settings: defaults < ``<home>/settings.toml`` < ``MEDCITE_*`` environment < CLI flags.
+
+Unknown keys are errors, in the file and in the environment, so a typo never passes
+silently. Nested groups use ``__`` in environment names, e.g.
+``MEDCITE_RETRIEVAL__LEXICAL_CANDIDATES=200``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from medcite.errors import SettingsError
+
+SETTINGS_FILE = "settings.toml"
+ENV_PREFIX = "MEDCITE_"
+
+
+def default_home() -> Path:
+    """Where the store lives when neither ``--home`` nor ``MEDCITE_HOME`` says otherwise."""
+    return Path(platformdirs.user_data_dir("medcite", appauthor=False))
+
+
+class Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class IngestSettings(Group):
+    batch_size: int = Field(500, ge=1, le=100_000, description="Records per committed transaction.")
+    passage_chars: int = Field(
+        1000, ge=200, le=8000, description="Target passage size in characters; a passage never "
+        "exceeds 1.5x this unless one sentence is longer."
+    )
+
+
+class RetrievalSettings(Group):
+    k: int = Field(10, ge=1, le=1000, description="Results returned by search.")
+    lexical_candidates: int = Field(
+        100, ge=1, le=5000, description="Passages fetched from the BM25 index before collapsing "
+        "to documents."
+    )
+    title_boost: float = Field(1.5, ge=0, le=20, description="BM25 weight of the title field.")
+
+
+class Settings(BaseSettings):
+    """All medcite settings. Every field is documented; a test keeps it so."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", validate_assignment=True
+    )
+
+    home: Path = Field(default_factory=default_home, description="Data directory of the store.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingestion.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Search.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+
+def _check_env_names() -> None:
+    """Reject ``MEDCITE_*`` variables that name no setting (pydantic ignores them)."""
+    top = {name.upper() for name in Settings.model_fields}
+    for name in os.environ:
+        if not name.startswith(ENV_PREFIX) or name == "MEDCITE_DEBUG":
+            continue
+        head = name[len(ENV_PREFIX):].split("__", 1)[0]
+        if head not in top:
+            raise SettingsError(
+                f"Unknown setting in environment: {name}.",
+                f"Known settings: {', '.join(sorted(top))} (see `medcite settings`).",
+            )
+
+
+def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from the home's settings file, the environment and explicit overrides."""
+    _check_env_names()
+    env_home = os.environ.get(ENV_PREFIX + "HOME")
+    resolved_home = Path(home) if home else Path(env_home) if env_home else default_home()
+    file_values: dict[str, Any] = {}
+    path = resolved_home / SETTINGS_FILE
+    if path.exists():
+        try:
+            file_values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"Cannot read {path}: {exc}.", "Fix or delete the file.") from exc
+    try:
+        settings = Settings(**{**file_values, **overrides, "home": resolved_home})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SettingsError(
+            f"Invalid setting {where}: {first['msg']}.",
+            f"Check {path} and MEDCITE_* environment variables.",
+        ) from exc
+    return settings
+
+
+def save_setting_group(home: Path, group: str, values: dict[str, Any]) -> Path:
+    """Write one group of settings into ``<home>/settings.toml``, keeping the others.
+
+    Used by commands that tune settings (``medcite bench tune``) so that tuning is a
+    reproducible command, not a hand edit.
+    """
+    path = home / SETTINGS_FILE
+    current: dict[str, Any] = {}
+    if path.exists():
+        current = tomllib.loads(path.read_text(encoding="utf-8"))
+    current.setdefault(group, {}).update(values)
+    Settings(**{**current, "home": home})  # validate before writing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_to_toml(current), encoding="utf-8")
+    return path
+
+
+def _to_toml(data: dict[str, Any]) -> str:
+    lines: list[str] = []
+    tables: list[tuple[str, dict[str, Any]]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            tables.append((key, value))
+        else:
+            lines.append(f"{key} = {_toml_value(value)}")
+    for name, table in tables:
+        lines.append(f"\n[{name}]")
+        lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items())
+    return "\n".join(lines).strip() + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+

@@ -1,0 +1,300 @@
+"""The embedded store: one SQLite database (WAL) under the home directory.
+
+One writer at a time (a lock around write transactions); each thread reads through its
+own connection, so the web server can read while an ingest writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from medcite.errors import StoreError
+from medcite.models import Document, Passage, Section, VocabTerm
+from medcite.store import schema as sql
+
+DB_FILE = "medcite.sqlite3"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SQLiteStore:
+    """Documents, passages, the change log, ingest checkpoints and vocabularies."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.path = home / DB_FILE
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the data directory {home}: {exc.strerror}.",
+                             "Choose another with --home or MEDCITE_HOME.") from exc
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        self._connections: list[sqlite3.Connection] = []
+        conn = self.conn
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > sql.SCHEMA_VERSION:
+            raise StoreError(
+                f"The store at {home} was written by a newer medcite (schema {version}).",
+                "Upgrade medcite or use another --home.",
+            )
+        conn.executescript(sql.SCHEMA)
+        conn.execute(f"PRAGMA user_version = {sql.SCHEMA_VERSION}")
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (created on first use)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            except sqlite3.Error as exc:
+                raise StoreError(f"Cannot open {self.path}: {exc}.", "Check --home.") from exc
+            for pragma in sql.PRAGMAS:
+                conn.execute(pragma)
+            self._local.conn = conn
+            self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        for conn in self._connections:
+            conn.close()
+        self._connections.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: all of it lands, or none of it (also on Ctrl-C)."""
+        with self._write_lock:
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # -- documents -------------------------------------------------------------------
+
+    def document_state(self, doc_id: str) -> tuple[int, str, str] | None:
+        """``(version, revised, content_hash)`` of a stored document, or None."""
+        row = self.conn.execute(sql.SELECT_DOCUMENT_STATE, (doc_id,)).fetchone()
+        return (row[0], row[1] or "", row[2]) if row else None
+
+    def put_document(
+        self, conn: sqlite3.Connection, doc: Document, passages: list[Passage],
+        content_hash: str, evidence_level: str | None = None,
+    ) -> None:
+        """Insert or replace a document with its passages, and log the change."""
+        conn.execute(sql.UPSERT_DOCUMENT, _document_row(doc, content_hash, evidence_level))
+        conn.execute(sql.DELETE_PASSAGES, (doc.id,))
+        conn.executemany(
+            sql.INSERT_PASSAGE,
+            [(p.id, p.doc_id, p.part, p.n, p.section, p.text, p.start, p.end) for p in passages],
+        )
+        conn.execute(sql.INSERT_CHANGE, (doc.id, "upsert"))
+
+    def delete_document(self, conn: sqlite3.Connection, doc_id: str) -> bool:
+        conn.execute(sql.DELETE_PASSAGES, (doc_id,))
+        deleted = conn.execute(sql.DELETE_DOCUMENT, (doc_id,)).rowcount > 0
+        if deleted:
+            conn.execute(sql.INSERT_CHANGE, (doc_id, "delete"))
+        return deleted
+
+    def get_document(self, doc_id: str) -> Document | None:
+        row = self.conn.execute(sql.SELECT_DOCUMENT, (doc_id,)).fetchone()
+        return _row_document(row) if row else None
+
+    def get_documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
+        ids = list(dict.fromkeys(doc_ids))
+        found: dict[str, Document] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" for _ in chunk)
+            cols = ", ".join(sql.DOCUMENT_COLUMNS)
+            for row in self.conn.execute(
+                f"SELECT {cols} FROM documents WHERE id IN ({marks})", chunk
+            ):
+                found[row[0]] = _row_document(row)
+        return found
+
+    def document_meta(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Light metadata (no text) for many documents: kind, title, year, evidence level."""
+        ids = list(dict.fromkeys(doc_ids))
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" for _ in chunk)
+            for row in self.conn.execute(
+                "SELECT id, kind, title, year, evidence_level FROM documents "
+                f"WHERE id IN ({marks})", chunk
+            ):
+                found[row[0]] = {"kind": row[1], "title": row[2], "year": row[3],
+                                 "evidence_level": row[4]}
+        return found
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        return [Passage(*row) for row in self.conn.execute(sql.SELECT_PASSAGES_OF, (doc_id,))]
+
+    def passages_for_docs(self, doc_ids: list[str]) -> dict[str, list[Passage]]:
+        result: dict[str, list[Passage]] = {d: [] for d in doc_ids}
+        for chunk in _chunks(doc_ids, 500):
+            marks = ",".join("?" for _ in chunk)
+            for row in self.conn.execute(
+                'SELECT id, doc_id, part, n, section, text, start, "end" FROM passages '
+                f"WHERE doc_id IN ({marks}) ORDER BY doc_id, part DESC, n", chunk
+            ):
+                result[row[1]].append(Passage(*row))
+        return result
+
+    def get_passages(self, passage_ids: Iterable[str]) -> dict[str, Passage]:
+        ids = list(dict.fromkeys(passage_ids))
+        found: dict[str, Passage] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" for _ in chunk)
+            for row in self.conn.execute(
+                'SELECT id, doc_id, part, n, section, text, start, "end" FROM passages '
+                f"WHERE id IN ({marks})", chunk
+            ):
+                found[row[0]] = Passage(*row)
+        return found
+
+    def iter_documents(self, batch: int = 1000) -> Iterator[Document]:
+        """Every document, in id order, read in batches (for rebuilding indexes)."""
+        last = ""
+        cols = ", ".join(sql.DOCUMENT_COLUMNS)
+        while True:
+            rows = self.conn.execute(
+                f"SELECT {cols} FROM documents WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _row_document(row)
+            last = rows[-1][0]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        docs = dict(self.conn.execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind"))
+        passages = dict(self.conn.execute(
+            "SELECT d.kind, COUNT(*) FROM passages p JOIN documents d ON d.id = p.doc_id "
+            "GROUP BY d.kind"
+        ))
+        return {k: {"documents": docs[k], "passages": passages.get(k, 0)} for k in sorted(docs)}
+
+    def document_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    # -- full texts --------------------------------------------------------------------
+
+    def fulltext_hash(self, key: str) -> str | None:
+        row = self.conn.execute(sql.SELECT_FULLTEXT_HASH, (key,)).fetchone()
+        return row[0] if row else None
+
+    def put_fulltext(
+        self, conn: sqlite3.Connection, key: str, pmid: str | None, pmcid: str | None,
+        title: str | None, sections: list[Section], content_hash: str,
+    ) -> None:
+        body = json.dumps([s.model_dump() for s in sections], ensure_ascii=False)
+        conn.execute(sql.UPSERT_FULLTEXT, (key, pmid, pmcid, title, body, content_hash))
+
+    def fulltext_for(self, pmid: str | None, pmcid: str | None) -> list[Section]:
+        """The full-text sections stored for an article, matched by PMID, then PMCID."""
+        for query, value in ((sql.SELECT_FULLTEXT_BY_PMID, pmid),
+                             (sql.SELECT_FULLTEXT_BY_PMCID, pmcid)):
+            if value:
+                row = self.conn.execute(query, (value,)).fetchone()
+                if row:
+                    return [Section(**s) for s in json.loads(row[0])]
+        return []
+
+    def documents_for_fulltext(self, pmid: str | None, pmcid: str | None) -> list[str]:
+        """Research documents a full text belongs to (same PMID or PMCID)."""
+        ids: list[str] = []
+        for query, value in ((sql.SELECT_RESEARCH_BY_PMID, pmid),
+                             (sql.SELECT_RESEARCH_BY_PMCID, pmcid)):
+            if value:
+                ids += [r[0] for r in self.conn.execute(query, (value,))]
+        return list(dict.fromkeys(ids))
+
+    def stored_hash(self, doc_id: str) -> str | None:
+        row = self.conn.execute("SELECT content_hash FROM documents WHERE id = ?",
+                                (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    # -- change log and meta -----------------------------------------------------------
+
+    def changes_after(self, seq: int, limit: int = 5000) -> list[tuple[int, str, str]]:
+        return list(self.conn.execute(sql.SELECT_CHANGES_AFTER, (seq, limit)))
+
+    def last_change(self) -> int:
+        return int(self.conn.execute(sql.MAX_CHANGE).fetchone()[0])
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- ingest checkpoints ------------------------------------------------------------
+
+    def file_state(self, fp: str) -> tuple[int, bool] | None:
+        row = self.conn.execute(sql.SELECT_FILE, (fp,)).fetchone()
+        return (int(row[0]), bool(row[1])) if row else None
+
+    def set_file_state(
+        self, conn: sqlite3.Connection, fp: str, path: Path, fmt: str, done: int, complete: bool
+    ) -> None:
+        conn.execute(sql.UPSERT_FILE, (fp, str(path), fmt, done, int(complete), now_iso()))
+
+    # -- vocabularies ------------------------------------------------------------------
+
+    def put_vocab(self, conn: sqlite3.Connection, terms: list[VocabTerm]) -> None:
+        conn.executemany(sql.UPSERT_VOCAB, [
+            (t.source, t.key, t.name, json.dumps(list(t.synonyms), ensure_ascii=False),
+             json.dumps(t.extra, ensure_ascii=False)) for t in terms
+        ])
+
+    def iter_vocab(self, source: str) -> Iterator[tuple[str, str, list[str], dict[str, Any]]]:
+        for key, name, synonyms, extra in self.conn.execute(
+            "SELECT key, name, synonyms, extra FROM vocab WHERE source = ?", (source,)
+        ):
+            yield key, name, json.loads(synonyms), json.loads(extra)
+
+    def vocab_count(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT source, COUNT(*) FROM vocab GROUP BY source"))
+
+
+def _document_row(doc: Document, content_hash: str, evidence_level: str | None) -> tuple:
+    body = json.dumps([s.model_dump() for s in doc.body], ensure_ascii=False)
+    return (
+        doc.id, doc.kind, doc.title, doc.text, body, doc.collection, doc.journal,
+        doc.organization, doc.year, doc.pmid, doc.pmcid, doc.doi, doc.url,
+        json.dumps(doc.publication_types, ensure_ascii=False),
+        json.dumps(doc.mesh, ensure_ascii=False), json.dumps(doc.keywords, ensure_ascii=False),
+        doc.license, doc.version, doc.revised, evidence_level, content_hash, now_iso(),
+    )
+
+
+def _row_document(row: tuple) -> Document:
+    values = dict(zip(sql.DOCUMENT_COLUMNS, row, strict=True))
+    for key in ("publication_types", "mesh", "keywords"):
+        values[key] = json.loads(values[key])
+    values["body"] = [Section(**s) for s in json.loads(values["body"])]
+    for key in ("evidence_level", "content_hash", "ingested_at"):
+        values.pop(key)
+    return Document.model_validate({k: v for k, v in values.items() if v is not None})
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
