@@ -170,6 +170,41 @@ def read_questions(path: Path) -> Iterator[tuple[Any, str]]:
             yield record.get("id", lineno), record["question"]
 
 
+# -- ask ------------------------------------------------------------------------------
+
+@app.command()
+@click.argument("question", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
+              default="text", show_default=True, help="How to print the answer.")
+@click.option("--audience", type=click.Choice(["clinician", "patient"]), default="clinician",
+              show_default=True, help="Who the answer is written for.")
+@click.option("--batch", type=click.Path(path_type=Path),
+              help="JSON Lines file of {id, question}; one JSON answer per line.")
+def ask(question: str | None, fmt: str, audience: str, batch: Path | None) -> None:
+    """Answer a clinical question with cited evidence."""
+    from medcite.answer.render import print_terminal, to_markdown
+
+    if (question is None) == (batch is None):
+        raise InvalidRequestError("Give a QUESTION or --batch FILE (not both).",
+                                  "Example: medcite ask 'How is migraine treated?'")
+    with open_service() as service:
+        if batch is not None:
+            if fmt != "json":
+                raise InvalidRequestError("--batch writes JSON Lines.", "Add --format json.")
+            for qid, text in read_questions(batch):
+                data = service.ask(text, audience).model_dump()  # type: ignore[arg-type]
+                emit_json({"id": qid, **data})
+            return
+        assert question is not None
+        answer = service.ask(question, audience)  # type: ignore[arg-type]
+    if fmt == "json":
+        emit_json(answer.model_dump())
+    elif fmt == "markdown":
+        sys.stdout.write(to_markdown(answer))
+    else:
+        print_terminal(answer, out)
+
+
 # -- stats ----------------------------------------------------------------------------
 
 @app.command()
@@ -185,6 +220,86 @@ def stats(as_json: bool) -> None:
     for kind, c in data["by_kind"].items():
         out.print(f"  {kind:<11} {c['documents']:>8,} documents {c['passages']:>9,} passages")
     out.print(f"  {'total':<11} {data['documents']:>8,} documents {data['passages']:>9,} passages")
+
+
+# -- bench ----------------------------------------------------------------------------
+
+data_dir_option = click.option(
+    "--data-dir", type=click.Path(path_type=Path, file_okay=False),
+    help="Shared data directory (default: MEDCITE_DATA_DIR or ../shared/data).")
+out_option = click.option("--out", "out_path", type=click.Path(path_type=Path),
+                          help="Where to write the JSON figures (default: bench-results/).")
+
+
+@app.group()
+def bench() -> None:
+    """Benchmarks that print figures and write them as JSON."""
+
+
+def _write_figures(name: str, data: dict[str, Any], out_path: Path | None) -> Path:
+    path = out_path or Path("bench-results") / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+@bench.command("ingest")
+@data_dir_option
+@out_option
+@json_option
+def bench_ingest(data_dir: Path | None, out_path: Path | None, as_json: bool) -> None:
+    """Ingest the whole shared corpus into a fresh home; report throughput and size."""
+    from medcite.bench.datasets import find_data_dir
+    from medcite.bench.ingest import run_ingest
+
+    corpus = find_data_dir(data_dir) / "corpus"
+    with records_progress("ingest") as advance:
+        data = run_ingest(corpus, progress=advance)
+    path = _write_figures("ingest", data, out_path)
+    if as_json:
+        emit_json(data)
+        return
+    for key, value in data.items():
+        if key != "by_kind":
+            out.print(f"{key:<28} {value}")
+    err.print(f"[dim]figures written to {path}[/]")
+
+
+@bench.command("retrieval")
+@click.option("--dataset", type=click.Choice(["bioasq", "pubmedqa", "evidence-inference"]),
+              default="bioasq", show_default=True)
+@click.option("--limit", type=click.IntRange(1), help="Use only the first N questions.")
+@data_dir_option
+@out_option
+@json_option
+def bench_retrieval(dataset: str, limit: int | None, data_dir: Path | None,
+                    out_path: Path | None, as_json: bool) -> None:
+    """nDCG@10, Recall@10, MRR@10 and latency of search, beside whole-document BM25."""
+    from medcite.bench.datasets import find_data_dir
+    from medcite.bench.retrieval import run_retrieval
+
+    with open_service() as service:
+        data = run_retrieval(service, dataset, find_data_dir(data_dir), limit)
+    path = _write_figures(f"retrieval-{dataset}", data, out_path)
+    if as_json:
+        emit_json(data)
+        return
+    _print_retrieval(data)
+    err.print(f"[dim]figures written to {path}[/]")
+
+
+def _print_retrieval(data: dict[str, Any]) -> None:
+    out.print(f"{data['dataset']}: {data['questions']} questions, "
+              f"{data['documents_in_store']:,} documents in the store")
+    out.print(f"{'system':<16}{'nDCG@10':>9}{'R@10':>8}{'MRR@10':>8}{'p50 ms':>9}{'p95 ms':>9}")
+    for name, s in data["systems"].items():
+        out.print(f"{name:<16}{s['ndcg@10']:>9.4f}{s['recall@10']:>8.4f}{s['mrr@10']:>8.4f}"
+                  f"{s['p50_ms']:>9.2f}{s['p95_ms']:>9.2f}")
+    r = data["ratios"]
+    out.print(f"{'ratio':<16}{r['ndcg@10']:>9.3f}{r['recall@10']:>8.3f}{r['mrr@10']:>8.3f}")
+    for qtype, s in data["by_type"]["medcite"].items():
+        b = data["by_type"]["bm25_documents"][qtype]
+        out.print(f"  {qtype:<14}n={s['n']:<5} nDCG@10 {s['ndcg@10']:.4f} vs {b['ndcg@10']:.4f}")
 
 
 # -- entry point ----------------------------------------------------------------------

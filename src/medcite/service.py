@@ -9,13 +9,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from medcite.errors import EmptyStoreError
+from medcite.answer.extractive import ExtractiveEngine
+from medcite.answer.model import Answer, Audience
+from medcite.errors import EmptyStoreError, InvalidRequestError
 from medcite.index.lexical import LexicalIndex
 from medcite.ingest.pipeline import Ingestor, IngestReport, ProgressFn
 from medcite.models import Hit
 from medcite.retrieve.search import Searcher
 from medcite.settings import Settings, load_settings
 from medcite.store.sqlite import SQLiteStore
+
+MAX_QUESTION_CHARS = 2000
 
 
 class Medcite:
@@ -24,8 +28,9 @@ class Medcite:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = SQLiteStore(settings.home)
-        self.lexical = LexicalIndex(settings.home, settings.retrieval.title_boost)
+        self.lexical = LexicalIndex(settings.home)
         self._searcher: Searcher | None = None
+        self._engine: ExtractiveEngine | None = None
 
     @classmethod
     def open(cls, home: Path | None = None, **overrides: Any) -> Medcite:
@@ -77,6 +82,25 @@ class Medcite:
 
     def search(self, query: str, k: int | None = None) -> list[Hit]:
         return self.searcher.search(query, k or self.settings.retrieval.k)
+
+    # -- answers ---------------------------------------------------------------------
+
+    @property
+    def engine(self) -> ExtractiveEngine:
+        if self._engine is None:
+            self._engine = ExtractiveEngine(self.store, self.searcher, self.lexical)
+        return self._engine
+
+    def ask(self, question: str, audience: Audience = "clinician") -> Answer:
+        """A cited answer to ``question`` for a clinician or a patient."""
+        question = " ".join(question.split())
+        if not question:
+            raise InvalidRequestError("The question is empty.", "Ask a clinical question.")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise InvalidRequestError(
+                f"The question is {len(question)} characters long; the limit is "
+                f"{MAX_QUESTION_CHARS}.", "Shorten it to the clinical question itself.")
+        return self.engine.answer(question, audience)
 
     # -- facts -----------------------------------------------------------------------
 

@@ -45,7 +45,6 @@ class RetrievalSettings(Group):
         100, ge=1, le=5000, description="Passages fetched from the BM25 index before collapsing "
         "to documents."
     )
-    title_boost: float = Field(1.5, ge=0, le=20, description="BM25 weight of the title field.")
 
 
 class Settings(BaseSettings):

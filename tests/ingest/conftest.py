@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "samples"
+from tests.conftest import SHARED
+
+SAMPLES = SHARED / "samples"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def samples() -> Path:
-    """The shared sample directory; tests that need it are skipped when it is absent."""
+    """The real NCBI/FDA/CDC sample files (skipped only where ../shared is absent)."""
     if not SAMPLES.is_dir():
         pytest.skip("shared sample files (../shared/data/samples) are not available")
-    return SAMPLES
+    return SAMPLES.resolve()

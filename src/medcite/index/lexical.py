@@ -7,8 +7,10 @@ by replaying the store's ``changes`` from the sequence number it last applied
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ import tantivy
 from medcite.store.sqlite import SQLiteStore
 
 ANALYZER = "en_med"
-SCHEMA_ID = "lexical-v1"
+SCHEMA_ID = "lexical-v2"
 SEQ_KEY = "lexical_seq"
 SCHEMA_KEY = "lexical_schema"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -53,23 +55,27 @@ def _schema() -> Any:
     builder.add_text_field("passage_id", stored=True, tokenizer_name="raw")
     builder.add_text_field("doc_id", stored=True, tokenizer_name="raw")
     builder.add_text_field("kind", stored=True, tokenizer_name="raw")
-    builder.add_text_field("title", tokenizer_name=ANALYZER, index_option="freq")
     builder.add_text_field("body", tokenizer_name=ANALYZER, index_option="freq")
     return builder.build()
 
 
 class LexicalIndex:
-    """Passage-level BM25 (title and body fields) with incremental sync from the store."""
+    """Passage-level BM25 (document title, section title and passage text in one field),
+    kept in step with the store."""
 
-    def __init__(self, home: Path, title_boost: float = 1.5) -> None:
+    def __init__(self, home: Path) -> None:
         self.path = home / "lexical"
-        self.title_boost = title_boost
         self.path.mkdir(parents=True, exist_ok=True)
         self._open()
         self._writer: Any = None
 
     def _open(self) -> None:
-        self.index = tantivy.Index(_schema(), path=str(self.path), reuse=True)
+        try:
+            self.index = tantivy.Index(_schema(), path=str(self.path), reuse=True)
+        except ValueError:  # written with another schema: derived data, so start afresh
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.path.mkdir(parents=True)
+            self.index = tantivy.Index(_schema(), path=str(self.path), reuse=True)
         self.index.register_tokenizer(ANALYZER, english_analyzer())
 
     @property
@@ -140,23 +146,30 @@ class LexicalIndex:
             info = meta[doc_id]
             title = info["title"] or ""
             for p in items:
+                section = p.section if p.section and p.section != "Title" else ""
                 self.writer.add_document(tantivy.Document(
-                    passage_id=p.id, doc_id=doc_id, kind=info["kind"], title=title,
-                    body=f"{p.section}\n{p.text}" if p.section and p.section != "Title" else p.text,
+                    passage_id=p.id, doc_id=doc_id, kind=info["kind"],
+                    body="\n".join(x for x in (title, section, p.text) if x),
                 ))
                 count += 1
         return count
 
     # -- searching -----------------------------------------------------------------
 
-    def search(self, text: str, limit: int = 100) -> list[LexicalHit]:
-        """Best passages for ``text`` by BM25 over title and body, best first."""
+    def search(
+        self, text: str, limit: int = 100, kinds: Sequence[str] | None = None
+    ) -> list[LexicalHit]:
+        """Best passages for ``text`` by BM25, best first; only of ``kinds`` if given."""
         words = query_text(text)
         if not words:
             return []
-        query = self.index.parse_query(
-            words, default_field_names=["title", "body"], field_boosts={"title": self.title_boost}
-        )
+        query = self.index.parse_query(words, default_field_names=["body"])
+        if kinds:
+            query = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, query),
+                (tantivy.Occur.Must,
+                 tantivy.Query.term_set_query(self.index.schema, "kind", list(kinds))),
+            ])
         searcher = self.index.searcher()
         hits = []
         for score, address in searcher.search(query, limit, count=False).hits:
@@ -166,3 +179,10 @@ class LexicalIndex:
 
     def size(self) -> int:
         return int(self.index.searcher().num_docs)
+
+    def idf(self, terms: Sequence[str]) -> dict[str, float]:
+        """Inverse document frequency of analysed terms (stems), over passages."""
+        searcher = self.index.searcher()
+        n = max(int(searcher.num_docs), 1)
+        return {t: math.log(1 + (n - (df := searcher.doc_freq("body", t)) + 0.5) / (df + 0.5))
+                for t in dict.fromkeys(terms)}

@@ -70,13 +70,15 @@ def _where(path: Path, lineno: int, record: dict[str, Any], key: str = "id") -> 
 def read_corpus(path: Path) -> Iterator[Parsed]:
     """Documents in the shared corpus schema (``../shared/data/corpus/README``).
 
-    An ``id`` that repeats in the file under a *different* collection names a different
-    document (MedQuAD numbers its records per source collection), so the repeat gets the
-    collection appended (``medquad:0000001_1-1@3_GHR_QA``); a repeat within the same
-    collection is a newer version of the same record and replaces it.
+    Within one file an ``id`` names one document. When an id repeats with different
+    content (MedQuAD numbers its records per source collection and reuses numbers for
+    different questions of one page), the repeat is a different document: it gets the
+    collection appended if that differs (``medquad:0000001_1-1@3_GHR_QA``), else its
+    occurrence number (``@2``). An exact repeat is the same record. Across files and
+    ingests, a record replaces the stored one with its id (upsert).
     """
     fields = set(Document.model_fields) - {"body", "version", "revised"}
-    collections: dict[str, str | None] = {}
+    seen: dict[str, list[tuple[str | None, str]]] = {}
     for lineno, record in json_lines(path):
         if isinstance(record, Malformed):
             yield record
@@ -88,10 +90,7 @@ def read_corpus(path: Path) -> Iterator[Parsed]:
             continue
         values = {k: v for k, v in record.items() if k in fields and v is not None}
         values["text"] = values.get("text") or ""
-        rid, collection = str(record.get("id") or ""), record.get("collection")
-        first = collections.setdefault(rid, collection)
-        if first != collection and collection:
-            values["id"] = f"{rid}@{str(collection).rsplit('/', 1)[-1]}"
+        values["id"] = _unique_id(seen, record)
         try:
             doc = Document(**values)
         except ValidationError as exc:
@@ -103,6 +102,21 @@ def read_corpus(path: Path) -> Iterator[Parsed]:
             yield Malformed(where, "record has neither text nor title")
         else:
             yield doc
+
+
+def _unique_id(seen: dict[str, list[tuple[str | None, str]]], record: dict[str, Any]) -> str:
+    rid, collection = str(record.get("id") or ""), record.get("collection")
+    fingerprint = f"{record.get('title')}\x00{record.get('text')}"
+    earlier = seen.setdefault(rid, [])
+    if not earlier or (collection, fingerprint) == earlier[0]:
+        earlier[:1] = [(collection, fingerprint)]
+        return rid
+    earlier.append((collection, fingerprint))
+    if collection and collection != earlier[0][0]:
+        tail = str(collection).rsplit("/", 1)[-1]
+        same_tail = sum(1 for c, _ in earlier if c == collection)
+        return f"{rid}@{tail}" if same_tail == 1 else f"{rid}@{tail}-{same_tail}"
+    return f"{rid}@{len(earlier)}"
 
 
 def read_fulltext(path: Path) -> Iterator[Parsed]:

@@ -61,11 +61,15 @@ class IngestReport:
     def total(self, name: str) -> int:
         return sum(int(getattr(f, name)) for f in self.files)
 
+    @property
+    def malformed(self) -> list[Malformed]:
+        return [m for f in self.files for m in f.malformed]
+
     def as_dict(self) -> dict[str, object]:
         totals = {name: self.total(name) for name in (
             "records", "added", "updated", "unchanged", "older", "deleted", "fulltexts",
             "vocab", "passages")}
-        totals["malformed"] = sum(len(f.malformed) for f in self.files)
+        totals["malformed"] = len(self.malformed)
         return {"seconds": round(self.seconds, 3), "totals": totals,
                 "files": [f.as_dict() for f in self.files]}
 

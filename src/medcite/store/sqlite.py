@@ -20,6 +20,8 @@ from medcite.models import Document, Passage, Section, VocabTerm
 from medcite.store import schema as sql
 
 DB_FILE = "medcite.sqlite3"
+META_COLUMNS = ("id", "kind", "title", "year", "evidence_level", "journal", "organization",
+                "pmid", "doi", "url", "collection")
 
 
 def now_iso() -> str:
@@ -128,17 +130,16 @@ class SQLiteStore:
         return found
 
     def document_meta(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """Light metadata (no text) for many documents: kind, title, year, evidence level."""
+        """Citation metadata (no text) of many documents, by id."""
         ids = list(dict.fromkeys(doc_ids))
         found: dict[str, dict[str, Any]] = {}
+        cols = ", ".join(META_COLUMNS)
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" for _ in chunk)
             for row in self.conn.execute(
-                "SELECT id, kind, title, year, evidence_level FROM documents "
-                f"WHERE id IN ({marks})", chunk
+                f"SELECT {cols} FROM documents WHERE id IN ({marks})", chunk
             ):
-                found[row[0]] = {"kind": row[1], "title": row[2], "year": row[3],
-                                 "evidence_level": row[4]}
+                found[row[0]] = dict(zip(META_COLUMNS, row, strict=True))
         return found
 
     def passages_of(self, doc_id: str) -> list[Passage]:

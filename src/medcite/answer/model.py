@@ -1,0 +1,104 @@
+"""The one ``Answer`` object: every engine fills it, every renderer reads only it.
+
+``[n]`` in a sentence is ``Sentence.citations``; each ``n`` is a ``Reference.n`` whose
+``passages`` hold the exact text that supports the sentence.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Audience = Literal["clinician", "patient"]
+Status = Literal["answered", "insufficient_evidence", "out_of_scope", "emergency"]
+Verdict = Literal["yes", "no", "maybe", "increased", "decreased", "no_difference"]
+SectionKind = Literal["guidelines", "research", "safety", "found", "consumer"]
+
+INSUFFICIENT_EVIDENCE = (
+    "The indexed evidence is not sufficient to answer this question with confidence."
+)
+
+DISCLAIMERS: dict[str, str] = {
+    "clinician": (
+        "This information is intended for healthcare professionals. It is generated from the "
+        "indexed literature and guidelines and has not necessarily been reviewed by a human. "
+        "Any medical decision-making should rely on clinical judgment and independently verified "
+        "information; verify doses and recommendations against the cited sources and current "
+        "local guidance before applying them in patient care."
+    ),
+    "patient": (
+        "This is general health information, not medical advice. It is built from published "
+        "sources and may not fit your situation. Talk to your doctor, nurse or pharmacist before "
+        "you start, stop or change any treatment. In an emergency, call your local emergency "
+        "number."
+    ),
+}
+
+
+class Sentence(BaseModel):
+    """One sentence of the answer and the references that support it."""
+
+    text: str
+    citations: list[int] = Field(default_factory=list, description="Reference numbers `[n]`.")
+    passage_ids: list[str] = Field(
+        default_factory=list, description="The passages (of the cited references) it stands on."
+    )
+
+
+class Section(BaseModel):
+    title: str
+    kind: SectionKind
+    sentences: list[Sentence] = Field(default_factory=list)
+
+
+class ReferencePassage(BaseModel):
+    passage_id: str
+    section: str = ""
+    text: str
+
+
+class Reference(BaseModel):
+    n: int
+    doc_id: str
+    kind: str
+    evidence_level: str
+    evidence_label: str
+    title: str | None = None
+    journal: str | None = None
+    organization: str | None = None
+    year: int | None = None
+    pmid: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    age_years: int | None = None
+    outdated: bool = Field(False, description="Guidance older than the staleness threshold.")
+    passages: list[ReferencePassage] = Field(default_factory=list)
+
+
+class Answer(BaseModel):
+    question: str
+    audience: Audience = "clinician"
+    status: Status = "answered"
+    question_type: str = "general"
+    verdict: Verdict | None = None
+    verdict_sentence: Sentence | None = None
+    summary: list[Sentence] = Field(default_factory=list, description="The bottom line.")
+    sections: list[Section] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list)
+    missing: list[str] = Field(
+        default_factory=list, description="What the evidence did not cover (numbers, topics)."
+    )
+    disclaimer: str = ""
+    engine: str = "extractive"
+    generated_at: str = ""
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+    def all_sentences(self) -> list[Sentence]:
+        sentences = list(self.summary)
+        for section in self.sections:
+            sentences.extend(section.sentences)
+        return sentences
+
+    def reference(self, n: int) -> Reference | None:
+        return next((r for r in self.references if r.n == n), None)

@@ -1,0 +1,105 @@
+"""Numbers, doses, units, routes and frequencies in a sentence, and whether each one
+appears in the passages the sentence cites."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "−": "-", "\u2009": " ", "\u00a0": " ",
+                         "\u202f": " ", "·": "."})
+_UNIT = (r"(?:mg/kg/day|mg/kg/d|mg/kg|mcg/kg|µg/kg|μg/kg|g/kg|mg/m2|mg/m²|mg/day|mg/d|"
+         r"mg/dl|mg/dL|mmol/l|mmol/L|µmol/l|μmol/L|mEq/L|meq/l|ng/ml|ng/mL|iu/l|IU/L|U/L|"
+         r"mg|mcg|µg|μg|ng|kg|g|ml|mL|l|L|IU|iu|units?|mmHg|mm Hg|%|percent|"
+         r"hours?|hrs?|h|minutes?|mins?|days?|d|weeks?|wks?|months?|mo|years?|yrs?|y|"
+         r"cm|mm|m|breaths/min|beats/min|bpm)")
+QUANTITY = re.compile(
+    r"(?<![\w.])(?P<value>\d+(?:[.,]\d+)*(?:\s*(?:-|to)\s*\d+(?:[.,]\d+)*)?)"
+    rf"(?:\s*(?P<unit>{_UNIT})(?![A-Za-z]))?"
+)
+ROUTE = re.compile(
+    r"\b(intravenous(?:ly)?|i\.v\.|IV|oral(?:ly)?|p\.o\.|PO|intramuscular(?:ly)?|i\.m\.|IM|"
+    r"subcutaneous(?:ly)?|s\.c\.|SC|intrathecal(?:ly)?|topical(?:ly)?|inhaled|intranasal(?:ly)?|"
+    r"rectal(?:ly)?|sublingual(?:ly)?|transdermal(?:ly)?)\b")
+FREQUENCY = re.compile(
+    r"\b(every \d+(?:\s*(?:-|to)\s*\d+)? (?:hours?|days?|weeks?|months?)|q\d+h|"
+    r"(?:once|twice|three times|four times) (?:a |per )?(?:day|daily|week|weekly|month|monthly)|"
+    r"daily|weekly|monthly|nightly|b\.?i\.?d\.?|t\.?i\.?d\.?|q\.?i\.?d\.?|q\.?d\.?)\b", re.I)
+
+_ROUTE_CANON = {"i.v.": "iv", "intravenous": "iv", "intravenously": "iv", "p.o.": "oral",
+                "po": "oral", "orally": "oral", "i.m.": "im", "intramuscular": "im",
+                "intramuscularly": "im", "s.c.": "sc", "subcutaneous": "sc",
+                "subcutaneously": "sc", "intrathecally": "intrathecal", "topically": "topical",
+                "intranasally": "intranasal", "rectally": "rectal", "sublingually": "sublingual",
+                "transdermally": "transdermal"}
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A number (with its unit), a route or a frequency, normalised for comparison."""
+
+    kind: str  # "quantity" | "route" | "frequency"
+    value: str
+    text: str
+
+
+def normalise(text: str) -> str:
+    return text.translate(_DASHES)
+
+
+def _norm_value(value: str) -> str:
+    value = re.sub(r"\s*(?:-|to)\s*", "-", value.replace(",", "") if re.search(
+        r"\d,\d{3}\b", value) else value.replace(",", "."))
+    return value
+
+
+def _norm_unit(unit: str | None) -> str:
+    if not unit:
+        return ""
+    unit = unit.lower().replace(" ", "").replace("μ", "µ").replace("²", "2")
+    aliases = {"hours": "h", "hour": "h", "hrs": "h", "hr": "h", "days": "d", "day": "d",
+               "weeks": "wk", "week": "wk", "wks": "wk", "months": "mo", "month": "mo",
+               "years": "y", "year": "y", "yrs": "y", "yr": "y", "minutes": "min",
+               "minute": "min", "mins": "min", "percent": "%", "units": "u", "unit": "u",
+               "iu": "iu", "mg/d": "mg/day", "mg/kg/d": "mg/kg/day"}
+    return aliases.get(unit, unit)
+
+
+def facts(text: str) -> list[Fact]:
+    """Every quantity, route and frequency stated in ``text``."""
+    text = normalise(text)
+    found: list[Fact] = []
+    for m in QUANTITY.finditer(text):
+        value = _norm_value(m["value"])
+        found.append(Fact("quantity", f"{value} {_norm_unit(m['unit'])}".strip(), m.group()))
+    for m in ROUTE.finditer(text):
+        word = m.group().lower()
+        found.append(Fact("route", _ROUTE_CANON.get(word, word), m.group()))
+    for m in FREQUENCY.finditer(text):
+        found.append(Fact("frequency", re.sub(r"[.\s]+", " ", m.group().lower()).strip(),
+                          m.group()))
+    return found
+
+
+def untraced(sentence: str, passages: list[str]) -> list[Fact]:
+    """Facts of ``sentence`` that appear in none of ``passages``.
+
+    A quantity with a unit must appear with the same unit; a bare number must appear as a
+    number; routes and frequencies must appear in the same normalised form.
+    """
+    available: set[str] = set()
+    bare: set[str] = set()
+    for passage in passages:
+        for fact in facts(passage):
+            available.add(f"{fact.kind}:{fact.value}")
+            if fact.kind == "quantity":
+                bare.add(fact.value.split(" ")[0])
+    missing = []
+    for fact in facts(sentence):
+        key = f"{fact.kind}:{fact.value}"
+        if key in available:
+            continue
+        if fact.kind == "quantity" and " " not in fact.value and fact.value in bare:
+            continue
+        missing.append(fact)
+    return missing

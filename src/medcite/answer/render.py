@@ -1,0 +1,122 @@
+"""Renderers: Markdown (the reference page's anatomy), terminal and JSON — all read only
+the :class:`Answer` object."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.text import Text
+
+from medcite.answer.model import Answer, Reference, Sentence
+
+STATUS_NOTES = {
+    "insufficient_evidence": "Insufficient evidence",
+    "out_of_scope": "Out of scope",
+    "emergency": "Emergency: seek care now",
+}
+REVIEW_STEPS = ("Submitted", "Under Review", "Approved")
+FOLLOW_UP = "Have a follow-up question?"
+
+
+def cite(sentence: Sentence) -> str:
+    marks = "".join(f"[{n}]" for n in sentence.citations)
+    return f"{sentence.text} {marks}".strip()
+
+
+def reference_line(ref: Reference) -> str:
+    kind = "Guideline" if ref.kind == "guideline" else ref.kind.replace("-", " ").title()
+    source = ref.organization or ref.journal or ""
+    parts = [f"{kind} · {ref.evidence_label}", ref.title or ref.doc_id]
+    if source:
+        parts.append(source)
+    if ref.year:
+        parts.append(str(ref.year) + (" (may be outdated)" if ref.outdated else ""))
+    return ". ".join(p.rstrip(".") for p in parts) + "."
+
+
+def to_json(answer: Answer, indent: int | None = None) -> str:
+    return answer.model_dump_json(indent=indent)
+
+
+def to_markdown(answer: Answer, review_status: str = "not reviewed",
+                last_updated: str | None = None) -> str:
+    """The answer page in Markdown, in the reference page's order."""
+    lines = [f"# {answer.question}", ""]
+    if answer.status != "answered":
+        lines += [f"> **{STATUS_NOTES[answer.status]}.**", ""]
+    lines += [
+        "> Educational purpose only · content is pending human review by the Medical Advisory "
+        "Board.",
+        "",
+        f"**Article review status:** {' → '.join(REVIEW_STEPS)} (current: {review_status})  ",
+        f"**Last updated:** {last_updated or answer.generated_at[:10]}  ",
+        f"**Written for:** {answer.audience}",
+        "",
+    ]
+    if answer.summary:
+        lines += ["**Bottom line.** " + " ".join(cite(s) for s in answer.summary), ""]
+    if answer.verdict:
+        lines += [f"**Verdict:** {answer.verdict.replace('_', ' ')}", ""]
+    research_started = False
+    for section in answer.sections:
+        if section.kind in ("research", "consumer") and not research_started:
+            lines += ["## From the Research", ""]
+            research_started = True
+        level = "###" if section.kind in ("research", "consumer") else "##"
+        lines += [f"{level} {section.title}", ""]
+        bullet = section.kind in ("guidelines", "safety", "found")
+        for s in section.sentences:
+            lines.append(f"- {cite(s)}" if bullet else cite(s))
+        lines.append("")
+    if answer.missing:
+        lines += ["## What the evidence does not cover", ""]
+        lines += [f"- {m}" for m in answer.missing] + [""]
+    if answer.references:
+        lines += ["## References", ""]
+        for ref in answer.references:
+            link = f" <{ref.url}>" if ref.url else ""
+            lines.append(f"{ref.n}. {reference_line(ref)}{link}")
+            for p in ref.passages:
+                excerpt = " ".join(p.text.split())
+                lines.append(f"   > {excerpt}")
+        lines.append("")
+    lines += ["---", "", f"**Disclaimer.** {answer.disclaimer}", "",
+              f"**{FOLLOW_UP}** Ask it with `medcite ask` or in the web app; the thread keeps "
+              "its context.", ""]
+    return "\n".join(lines)
+
+
+def print_terminal(answer: Answer, console: Console) -> None:
+    """A compact, coloured rendering for the terminal."""
+    parts: list = [Text(answer.question, style="bold")]
+    if answer.status != "answered":
+        parts.append(Text(STATUS_NOTES[answer.status], style="bold red"))
+    parts.append(Text("Pending human review · educational purpose only", style="yellow"))
+    if answer.summary:
+        parts.append(Text(" ".join(cite(s) for s in answer.summary)))
+    if answer.verdict:
+        parts.append(Text(f"Verdict: {answer.verdict.replace('_', ' ')}", style="bold"))
+    console.print(Panel(Group(*parts), title="medcite", border_style="blue"))
+    research_started = False
+    for section in answer.sections:
+        if section.kind in ("research", "consumer") and not research_started:
+            console.print(Text("From the Research", style="bold underline"))
+            research_started = True
+        console.print(Text(section.title, style="bold cyan"))
+        for s in section.sentences:
+            console.print(Padding(Text(f"• {cite(s)}"), (0, 0, 0, 2)))
+    for item in answer.missing:
+        console.print(Text(f"! {item}", style="yellow"))
+    if answer.references:
+        console.print(Text("References", style="bold underline"))
+        for ref in answer.references:
+            console.print(Text(f"{ref.n}. {reference_line(ref)}"), Text(ref.url or "", "dim"))
+    console.print(Markdown(f"*{answer.disclaimer}*"))
+
+
+def dumps(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False)

@@ -1,0 +1,67 @@
+"""Verification, for every engine: a sentence is published only if the passages it cites
+support it — its content terms are found there and every number, dose, unit, route and
+frequency it states appears in a cited passage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from medcite.answer.model import Answer, Sentence
+from medcite.answer.numbers import Fact, untraced
+from medcite.text.terms import stems
+
+MIN_SUPPORT = 0.8
+"""Share of a sentence's content terms that must occur in its cited passages."""
+
+
+@dataclass(frozen=True)
+class Check:
+    supported: bool
+    support: float
+    untraced: tuple[Fact, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.supported and not self.untraced
+
+
+def check_sentence(text: str, passages: list[str]) -> Check:
+    """How well ``passages`` support ``text``."""
+    if not passages:
+        return Check(False, 0.0, ())
+    terms = stems(text)
+    if not terms:
+        return Check(False, 0.0, ())
+    available = set()
+    for passage in passages:
+        available.update(stems(passage))
+    support = sum(1 for t in terms if t in available) / len(terms)
+    return Check(support >= MIN_SUPPORT, round(support, 3), tuple(untraced(text, passages)))
+
+
+def verify_answer(answer: Answer) -> list[tuple[Sentence, Check]]:
+    """Drop every sentence that fails its check; return what was dropped and why.
+
+    A sentence must cite at least one reference, and each citation must resolve to a
+    reference holding the passage the sentence stands on.
+    """
+    texts = {p.passage_id: p.text for r in answer.references for p in r.passages}
+    dropped: list[tuple[Sentence, Check]] = []
+
+    def keep(sentence: Sentence) -> bool:
+        refs = [answer.reference(n) for n in sentence.citations]
+        if not sentence.citations or any(r is None for r in refs):
+            dropped.append((sentence, Check(False, 0.0, ())))
+            return False
+        cited = {p.passage_id for r in refs if r is not None for p in r.passages}
+        ids = [pid for pid in sentence.passage_ids if pid in cited] or sorted(cited)
+        check = check_sentence(sentence.text, [texts[pid] for pid in ids if pid in texts])
+        if not check.ok:
+            dropped.append((sentence, check))
+        return check.ok
+
+    answer.summary = [s for s in answer.summary if keep(s)]
+    for section in answer.sections:
+        section.sentences = [s for s in section.sentences if keep(s)]
+    answer.sections = [s for s in answer.sections if s.sentences]
+    return dropped

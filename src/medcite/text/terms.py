@@ -1,0 +1,32 @@
+"""Content terms of a text: the same stems the BM25 index uses, minus function words."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from medcite.index.lexical import english_analyzer
+
+# Function words the index's stop list keeps but that carry no topic.
+EXTRA_STOPS = frozenset(
+    """were was been be being are is am do doe did done have has had having can could would
+    should may might must shall will also than then there their they them these those this
+    what which who whom whose when where why how all any both each few more most other some
+    such onli own same so too veri just about abov after again against below between dure
+    from further here into off onc out over under until up while use patient studi
+    result conclus background method object aim includ associ signific compar""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> Any:
+    return english_analyzer()
+
+
+def stems(text: str) -> list[str]:
+    """Stemmed, lower-cased content terms of ``text`` in order (numbers kept)."""
+    return [t for t in _analyzer().analyze(text) if t not in EXTRA_STOPS]
+
+
+def stem_set(text: str) -> frozenset[str]:
+    return frozenset(stems(text))
