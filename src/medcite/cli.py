@@ -279,7 +279,8 @@ def bench_retrieval(dataset: str, limit: int | None, data_dir: Path | None,
     from medcite.bench.retrieval import run_retrieval
 
     with open_service() as service:
-        data = run_retrieval(service, dataset, find_data_dir(data_dir), limit)
+        data = run_retrieval(service, dataset, find_data_dir(data_dir or service.settings.data_dir),
+                             limit)
     path = _write_figures(f"retrieval-{dataset}", data, out_path)
     if as_json:
         emit_json(data)

@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from medcite.errors import SettingsError
 
 SETTINGS_FILE = "settings.toml"
+_SETTINGS_PATH: ContextVar[Path | None] = ContextVar("settings_path", default=None)
 ENV_PREFIX = "MEDCITE_"
 
 
@@ -55,6 +62,10 @@ class Settings(BaseSettings):
     )
 
     home: Path = Field(default_factory=default_home, description="Data directory of the store.")
+    data_dir: Path | None = Field(
+        None, description="The shared data directory (corpus/, dev/, vocab/) used by `bench` "
+        "and the demo; default: ../shared/data beside the working directory or the checkout."
+    )
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingestion.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Search.")
 
@@ -67,7 +78,11 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)
+        path = _SETTINGS_PATH.get()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path is not None and path.exists():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
 
 
 def _check_env_names() -> None:
@@ -89,15 +104,15 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
     _check_env_names()
     env_home = os.environ.get(ENV_PREFIX + "HOME")
     resolved_home = Path(home) if home else Path(env_home) if env_home else default_home()
-    file_values: dict[str, Any] = {}
     path = resolved_home / SETTINGS_FILE
     if path.exists():
         try:
-            file_values = tomllib.loads(path.read_text(encoding="utf-8"))
+            tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise SettingsError(f"Cannot read {path}: {exc}.", "Fix or delete the file.") from exc
+    token = _SETTINGS_PATH.set(path)
     try:
-        settings = Settings(**{**file_values, **overrides, "home": resolved_home})
+        settings = Settings(**{**overrides, "home": resolved_home})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -105,6 +120,8 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
             f"Invalid setting {where}: {first['msg']}.",
             f"Check {path} and MEDCITE_* environment variables.",
         ) from exc
+    finally:
+        _SETTINGS_PATH.reset(token)
     return settings
 
 
