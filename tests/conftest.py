@@ -45,6 +45,17 @@ def doc(doc_id: str, text: str, kind: str = "research", **extra: Any) -> dict[st
     return record
 
 
+@pytest.fixture(autouse=True)
+def _lexical_only_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most tests need no embedding model; tests of dense retrieval turn it back on with
+    ``dense_settings``. (CLI tests inherit this through the environment.)"""
+    monkeypatch.setenv("MEDCITE_EMBEDDER__KIND", "none")
+
+
+DENSE = {"embedder": {"kind": "minilm"}}
+"""Settings overrides that switch the real bundled embedding model on."""
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     return tmp_path / "home"

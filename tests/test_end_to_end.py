@@ -21,7 +21,8 @@ def demo(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Medcite:
         head_lines(corpus / "research_fulltext.jsonl.gz", tmp / "fulltext.jsonl", 40),
         head_lines(corpus / "consumer_medquad.jsonl.gz", tmp / "consumer.jsonl", 300),
     ]
-    service = Medcite(load_settings(tmp / "home"))
+    # module-scoped, so set up before the autouse lexical-only fixture: say it here
+    service = Medcite(load_settings(tmp / "home", embedder={"kind": "none"}))
     report = service.ingest(files)
     assert report.malformed == []
     assert report.total("added") == 200 + 400 + 300

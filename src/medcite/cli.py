@@ -13,7 +13,14 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from medcite.errors import InputFileError, InvalidRequestError, MedciteError
 from medcite.ingest.pipeline import IngestReport
@@ -74,6 +81,24 @@ def records_progress(description: str) -> Iterator[Any]:
         yield advance
 
 
+@contextmanager
+def count_progress(description: str, unit: str) -> Iterator[Any]:
+    """A progress bar for work of known size: update(done, total)."""
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} " + unit + "/s"), TimeElapsedColumn(),
+        TextColumn("eta"), TimeRemainingColumn(), console=err, disable=not err.is_terminal,
+    )
+    task = progress.add_task(description, total=None, rate="0")
+
+    def update(done: int, total: int) -> None:
+        elapsed = progress.tasks[0].elapsed or 1e-9
+        progress.update(task, completed=done, total=total or None, rate=f"{done / elapsed:,.1f}")
+
+    with progress:
+        yield update
+
+
 # -- ingest ---------------------------------------------------------------------------
 
 @app.command()
@@ -86,8 +111,11 @@ def ingest(paths: tuple[Path, ...], force: bool, as_json: bool) -> None:
     for path in paths:
         if not path.exists():
             raise InputFileError(f"No such file or directory: {path}.", "Check the path.")
-    with open_service() as service, records_progress("ingest") as advance:
-        report = service.ingest(list(paths), force=force, progress=advance)
+    with open_service() as service:
+        with records_progress("ingest") as advance:
+            report = service.ingest_files(list(paths), force=force, progress=advance)
+        with count_progress("embed", "passages") as update:
+            report.embedded = service.embed(update)
     if as_json:
         emit_json(report.as_dict())
     else:
@@ -112,7 +140,8 @@ def _print_ingest(report: IngestReport) -> None:
             err.print(f"[yellow]... and {len(f.malformed) - 20} more malformed records[/]")
     seconds = max(report.seconds, 1e-9)
     out.print(f"done in {report.seconds:.1f} s ({report.total('records') / seconds:,.0f} "
-              f"records/s, {report.total('passages') / seconds:,.0f} passages/s)")
+              f"records/s, {report.total('passages') / seconds:,.0f} passages/s); "
+              f"{report.embedded:,} passages embedded")
 
 
 # -- search ---------------------------------------------------------------------------
@@ -180,7 +209,9 @@ def read_questions(path: Path) -> Iterator[tuple[Any, str]]:
               show_default=True, help="Who the answer is written for.")
 @click.option("--batch", type=click.Path(path_type=Path),
               help="JSON Lines file of {id, question}; one JSON answer per line.")
-def ask(question: str | None, fmt: str, audience: str, batch: Path | None) -> None:
+@click.option("--thread", "thread_id", help="Ask a follow-up in this thread (id from an answer).")
+def ask(question: str | None, fmt: str, audience: str, batch: Path | None,
+        thread_id: str | None) -> None:
     """Answer a clinical question with cited evidence."""
     from medcite.answer.render import print_terminal, to_markdown
 
@@ -192,17 +223,54 @@ def ask(question: str | None, fmt: str, audience: str, batch: Path | None) -> No
             if fmt != "json":
                 raise InvalidRequestError("--batch writes JSON Lines.", "Add --format json.")
             for qid, text in read_questions(batch):
-                data = service.ask(text, audience).model_dump()  # type: ignore[arg-type]
+                data = service.ask(text, audience, record=False).model_dump()  # type: ignore[arg-type]
                 emit_json({"id": qid, **data})
             return
         assert question is not None
-        answer = service.ask(question, audience)  # type: ignore[arg-type]
+        answer = service.ask(question, audience, thread_id)  # type: ignore[arg-type]
     if fmt == "json":
         emit_json(answer.model_dump())
     elif fmt == "markdown":
         sys.stdout.write(to_markdown(answer))
     else:
         print_terminal(answer, out)
+
+
+# -- index ----------------------------------------------------------------------------
+
+@app.command()
+@click.option("--rebuild", is_flag=True,
+              help="Recreate the indexes from the store (e.g. after changing the embedder).")
+@click.option("--only", type=click.Choice(["lexical", "dense"]), help="Only this index.")
+@json_option
+def index(rebuild: bool, only: str | None, as_json: bool) -> None:
+    """Bring the BM25 and vector indexes up to date with the store, or rebuild them."""
+    with open_service() as service, count_progress("embed", "passages") as update:
+        if rebuild:
+            done = service.rebuild_indexes(lexical=only != "dense", dense=only != "lexical",
+                                           progress=update)
+        else:
+            done = {"lexical_passages": service.sync_indexes() if only != "dense" else 0,
+                    "embedded_passages": service.embed(update) if only != "lexical" else 0}
+        stats = service.stats()
+    data = {**done, "lexical_index": stats["lexical_index"], "dense_index": stats["dense_index"]}
+    if as_json:
+        emit_json(data)
+    else:
+        for key, value in data.items():
+            out.print(f"{key}: {value}")
+
+
+# -- serve ----------------------------------------------------------------------------
+
+@app.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Start the web app and the JSON API (/api/v1) on the embedded store."""
+    from medcite.web.server import run
+
+    run(state.home, host, port)
 
 
 # -- stats ----------------------------------------------------------------------------
@@ -244,17 +312,24 @@ def _write_figures(name: str, data: dict[str, Any], out_path: Path | None) -> Pa
 
 
 @bench.command("ingest")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option("--into", type=click.Path(path_type=Path, file_okay=False),
+              help="Ingest into this new directory and keep it (default: a temporary one).")
 @data_dir_option
 @out_option
 @json_option
-def bench_ingest(data_dir: Path | None, out_path: Path | None, as_json: bool) -> None:
-    """Ingest the whole shared corpus into a fresh home; report throughput and size."""
+def bench_ingest(paths: tuple[Path, ...], into: Path | None, data_dir: Path | None,
+                 out_path: Path | None, as_json: bool) -> None:
+    """Ingest PATHS (default: the whole shared corpus and vocabularies) into a fresh home;
+    report throughput, memory and size."""
     from medcite.bench.datasets import find_data_dir
     from medcite.bench.ingest import run_ingest
 
-    corpus = find_data_dir(data_dir) / "corpus"
-    with records_progress("ingest") as advance:
-        data = run_ingest(corpus, progress=advance)
+    if not paths:
+        root = find_data_dir(data_dir)
+        paths = (root / "corpus", root / "vocab")
+    with records_progress("ingest") as advance, count_progress("embed", "passages") as update:
+        data = run_ingest(list(paths), into, progress=advance, embed_progress=update)
     path = _write_figures("ingest", data, out_path)
     if as_json:
         emit_json(data)
@@ -287,6 +362,63 @@ def bench_retrieval(dataset: str, limit: int | None, data_dir: Path | None,
         return
     _print_retrieval(data)
     err.print(f"[dim]figures written to {path}[/]")
+
+
+@bench.command("tune")
+@click.option("--dataset", "datasets", multiple=True, default=["bioasq", "pubmedqa",
+              "evidence-inference"], show_default=True,
+              type=click.Choice(["bioasq", "pubmedqa", "evidence-inference"]))
+@click.option("--limit", type=click.IntRange(1), default=500, show_default=True,
+              help="Questions per dataset.")
+@click.option("--write/--no-write", default=True, show_default=True,
+              help="Save the best settings to <home>/settings.toml.")
+@data_dir_option
+@out_option
+@json_option
+def bench_tune(datasets: tuple[str, ...], limit: int, write: bool, data_dir: Path | None,
+               out_path: Path | None, as_json: bool) -> None:
+    """Tune fusion weights, evidence and recency weights on the dev sets."""
+    from medcite.bench.datasets import find_data_dir
+    from medcite.bench.tune import run_tune
+
+    with open_service() as service:
+        data = run_tune(service, list(datasets),
+                        find_data_dir(data_dir or service.settings.data_dir), limit, write)
+    path = _write_figures("tune", data, out_path)
+    if as_json:
+        emit_json(data)
+        return
+    out.print(f"{data['combinations']} combinations on {data['questions']}")
+    for row in data["top"]:
+        figures = ", ".join(f"{n} {f['ndcg@10']:.4f}" for n, f in row["figures"].items())
+        out.print(f"{row['objective']:.4f}  {row['settings']}  ({figures})")
+    if data["previous"]:
+        out.print(f"previous settings: {data['previous']['objective']:.4f}")
+    if data["written_to"]:
+        out.print(f"best settings written to {data['written_to']}")
+    err.print(f"[dim]figures written to {path}[/]")
+
+
+@bench.command("serve")
+@click.option("--duration", type=click.FloatRange(1, 3600), default=20.0, show_default=True,
+              help="Seconds of load per concurrency level.")
+@click.option("--concurrency", "levels", multiple=True, type=click.IntRange(1, 512),
+              default=[1, 8, 32], show_default=True, help="Concurrent clients (repeatable).")
+@out_option
+@json_option
+def bench_serve(duration: float, levels: tuple[int, ...], out_path: Path | None,
+                as_json: bool) -> None:
+    """Start the server on loopback and drive it with concurrent clients; report throughput,
+    latency, errors and time to first section."""
+    from medcite.web.loadtest import print_load, run_load
+
+    data = run_load(state.home, list(levels), duration)
+    path = _write_figures("serve", data, out_path)
+    if as_json:
+        emit_json(data)
+    else:
+        print_load(data, out)
+        err.print(f"[dim]figures written to {path}[/]")
 
 
 def _print_retrieval(data: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ import os
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -46,11 +46,81 @@ class IngestSettings(Group):
     )
 
 
+class EmbedderSettings(Group):
+    kind: Literal["minilm", "onnx", "openai", "none"] = Field(
+        "minilm", description="Embedding backend: minilm (bundled all-MiniLM-L6-v2 int8), "
+        "onnx (your own ONNX model in `path`), openai (an OpenAI-compatible server) or none "
+        "(BM25 only).",
+    )
+    path: Path | None = Field(
+        None, description="Directory holding model.onnx and tokenizer.json (kind onnx)."
+    )
+    sha256: str | None = Field(
+        None, description="Expected sha256 of model.onnx (kind onnx); checked before loading."
+    )
+    url: str | None = Field(
+        None, description="Base URL of the OpenAI-compatible service, e.g. "
+        "http://localhost:8080/v1 (kind openai)."
+    )
+    model: str | None = Field(
+        None, description="Model id: sent to the service (kind openai) or stored with the vectors "
+        "(kind onnx; defaults to the directory name)."
+    )
+    api_key_env: str = Field(
+        "OPENAI_API_KEY", description="Name of the environment variable holding the API "
+        "key (kind openai). The key itself is never stored in settings."
+    )
+    max_length: int = Field(
+        128, ge=16, le=512, description="Tokens per passage; longer text is truncated. 128 "
+        "(the length MiniLM was trained on) embeds ~6,000 tokens/s on 2 cores; 256 is ~2x slower."
+    )
+    parts: list[Literal["text", "body"]] = Field(
+        default_factory=lambda: ["text"],  # type: ignore[arg-type]
+        description="Which passages get vectors: text "
+        "(abstracts, guidelines, consumer texts, labels) and/or body (PMC full texts, ~55% of "
+        "the demo corpus's passages; BM25 always covers them)."
+    )
+    exact_threshold: int = Field(
+        50_000, ge=0, description="Below this many vectors search is exact; above it HNSW."
+    )
+    batch_size: int = Field(
+        16, ge=1, le=4096, description="Texts per model call or request (16 is fastest for "
+        "MiniLM on 2 cores)."
+    )
+    threads: int | None = Field(
+        None, ge=1, le=256, description="CPU threads for a local model (default: all cores)."
+    )
+    query_prefix: str = Field("", description="Text put before each query (e.g. 'query: ' for E5).")
+    passage_prefix: str = Field(
+        "", description="Text put before each passage (e.g. 'passage: ' for E5)."
+    )
+
+
 class RetrievalSettings(Group):
     k: int = Field(10, ge=1, le=1000, description="Results returned by search.")
     lexical_candidates: int = Field(
-        100, ge=1, le=5000, description="Passages fetched from the BM25 index before collapsing "
-        "to documents."
+        200, ge=1, le=5000, description="Passages fetched from the BM25 index before fusion."
+    )
+    dense_candidates: int = Field(
+        200, ge=1, le=5000, description="Passages fetched from the vector index before fusion."
+    )
+    fusion: Literal["rrf", "linear"] = Field(
+        "rrf", description="How lexical and dense rankings combine: weighted reciprocal rank "
+        "fusion or a weighted sum of min-max normalised scores (see retrieve/fuse.py)."
+    )
+    lexical_weight: float = Field(1.0, ge=0, le=10, description="Weight of the BM25 ranking.")
+    dense_weight: float = Field(1.0, ge=0, le=10, description="Weight of the dense ranking.")
+    rrf_k: float = Field(60.0, gt=0, le=1000, description="The k of reciprocal rank fusion.")
+    expansion_weight: float = Field(
+        0.3, ge=0, le=2, description="BM25 weight of synonyms and abbreviation expansions "
+        "relative to the question's own words."
+    )
+    evidence_weight: float = Field(
+        0.1, ge=0, le=2, description="How much the evidence level lifts a document "
+        "(retrieve/evidence.py, scaled by question type); 0 ranks by relevance alone."
+    )
+    recency_weight: float = Field(
+        0.05, ge=0, le=1, description="Largest penalty for age (reached at 20 years)."
     )
 
 
@@ -68,6 +138,9 @@ class Settings(BaseSettings):
     )
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingestion.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Search.")
+    embedder: EmbedderSettings = Field(
+        default_factory=EmbedderSettings, description="Dense retrieval model."
+    )
 
     @classmethod
     def settings_customise_sources(

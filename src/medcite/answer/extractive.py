@@ -1,23 +1,43 @@
 """The offline extractive engine: an answer made only of sentences that exist in the
 retrieved passages, so it cannot state what no source says.
 
-Sentences are scored by how much of the question they cover (idf-weighted), how well
-their passage matched, the evidence level of their document and cues for the question's
-type; chosen greedily without redundancy; and placed into the reference page's sections.
+1. Safety first: an emergency gets the emergency notice before the evidence; a question
+   that is not medical is declined (``answer/safety.py``).
+2. Retrieval (hybrid, ``retrieve/search.py``) of the best documents, plus the best
+   guidelines (and consumer texts for patients).
+3. Every clean sentence of the retrieved passages is scored: how much of the question it
+   covers (idf-weighted, lifted by its passage's coverage), how well its passage matched,
+   the evidence level of its document, cues for the question's type, readability for
+   patients.
+4. Sentences are chosen greedily without near-duplicates and placed into the reference
+   page's sections; the verdict sentence, if any, opens the bottom line.
+5. Every sentence is verified against the passages it cites (``answer/verify.py``).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from medcite.answer.candidates import Candidate, candidates
 from medcite.answer.compose import Chosen, compose
-from medcite.answer.model import INSUFFICIENT_EVIDENCE, Answer, Audience
-from medcite.answer.themes import FALLBACK_THEME, RECOMMENDATION, THEMES, TYPE_CUES, theme_for
-from medcite.answer.verify import verify_answer
+from medcite.answer.model import DISCLAIMERS, INSUFFICIENT_EVIDENCE, Answer, Audience
+from medcite.answer.numbers import facts
+from medcite.answer.readability import grade
+from medcite.answer.safety import assess
+from medcite.answer.themes import (
+    FALLBACK_THEME,
+    RECOMMENDATION,
+    THEMES,
+    TREATMENT,
+    TYPE_CUES,
+    theme_for,
+)
+from medcite.answer.verdict import Evidence, compare, yes_no
 from medcite.index.lexical import LexicalIndex
-from medcite.retrieve.query import QueryInfo, understand
+from medcite.models import Passage
+from medcite.retrieve.query import QueryInfo, is_yes_no
 from medcite.retrieve.search import ScoredPassage, Searcher
 from medcite.store.sqlite import SQLiteStore
 from medcite.text.terms import stems
@@ -26,7 +46,7 @@ EVIDENCE_WEIGHT: dict[str, float] = {
     "guideline": 1.3, "systematic_review": 1.2, "rct": 1.12, "observational": 1.0,
     "narrative_review": 0.97, "other": 0.95, "case_report": 0.85, "consumer": 0.9,
 }
-PATIENT_EVIDENCE_WEIGHT = {**EVIDENCE_WEIGHT, "consumer": 1.4}
+PATIENT_EVIDENCE_WEIGHT = {**EVIDENCE_WEIGHT, "consumer": 1.45}
 
 MIN_COVERAGE = 0.6
 """Below this share of the question's (idf-weighted) terms in the best passage (with its
@@ -34,12 +54,19 @@ document title), the answer is 'insufficient evidence'."""
 MIN_RELEVANCE = 0.45
 """A sentence is eligible when its relevance (own coverage, lifted by its passage's) is
 at least this and it shares at least one question term."""
+SCOPE_COVERAGE = 0.85
+"""A question without a medical term is still in scope if a passage covers this much."""
+PATIENT_GRADE = 8.0
+"""Flesch-Kincaid grade patient answers aim at; harder sentences are ranked down."""
+DOSE_NOTICE = ("Doses are not listed here: take medicines only as prescribed by your "
+               "clinician, who knows your situation.")
 
 MAX_GUIDELINE_SENTENCES = 5
 MAX_RESEARCH_SENTENCES = 9
 MAX_PER_THEME = 4
 MAX_PER_DOCUMENT = 2
 REDUNDANCY = 0.55
+DOSE_UNITS = ("mg", "mcg", "µg", "g", "ml", "iu", "u", "mg/kg", "mg/day", "mg/kg/day", "mg/m2")
 
 
 @dataclass(frozen=True)
@@ -47,6 +74,7 @@ class Limits:
     documents: int = 20
     guideline_documents: int = 5
     passages_per_document: int = 2
+    verdict_documents: int = 2
 
 
 class ExtractiveEngine:
@@ -61,10 +89,20 @@ class ExtractiveEngine:
         self.lexical = lexical
         self.limits = limits or Limits()
 
-    def answer(self, question: str, audience: Audience = "clinician") -> Answer:
+    def answer(self, question: str, audience: Audience = "clinician",
+               in_thread: bool = False) -> Answer:
+        """The answer to ``question``; a follow-up (``in_thread``) continues a thread that
+        was in scope, so it is not declined as out of scope."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        info = understand(question)
+        safety = assess(question, self.store)
+        info = self.searcher.understand(question)
+        if safety.status == "out_of_scope" and not in_thread and not self._corpus_covers(info):
+            answer = Answer(question=question, audience=audience, status="out_of_scope",
+                            notice=safety.notice, disclaimer=DISCLAIMERS[audience],
+                            engine=self.name)
+            answer.timings_ms = {"total": _ms(t0)}
+            return answer
         pool = self._retrieve(info, audience)
         timings["retrieve"] = _ms(t0)
 
@@ -72,11 +110,54 @@ class ExtractiveEngine:
         passages = self.store.get_passages(c.passage_id for c, _ in pool)
         documents = self.store.document_meta(c.doc_id for c, _ in pool)
         weights = self.lexical.idf(stems(info.core))
+        scored = self._score_all(pool, passages, documents, info, weights, audience)
+        timings["select"] = _ms(t1)
+
+        t2 = time.perf_counter()
+        answer = self._compose(question, info, audience, scored, documents, passages, weights)
+        if safety.status == "emergency":
+            answer.status, answer.notice = "emergency", safety.notice
+        timings["compose"] = _ms(t2)
+        timings["total"] = _ms(t0)
+        answer.timings_ms = timings
+        return answer
+
+    # -- retrieval and scoring --------------------------------------------------------
+
+    def _corpus_covers(self, info: QueryInfo) -> bool:
+        """Whether some indexed passage covers nearly all of the question: the corpus is
+        medical, so a question it discusses at length is in scope even without a known
+        medical term (health policy, injury prevention)."""
+        weights = self.lexical.idf(stems(info.core))
+        if not weights:
+            return False
+        hits = self.lexical.search(info.core, 5)
+        passages = self.store.get_passages(h.passage_id for h in hits)
+        return any(_coverage(weights, frozenset(stems(p.text))) >= SCOPE_COVERAGE
+                   for p in passages.values())
+
+    def _retrieve(self, info: QueryInfo, audience: Audience) -> list[tuple[ScoredPassage, int]]:
+        lim = self.limits
+        patient = audience == "patient"
+        pool = self.searcher.passages(info, lim.documents, lim.passages_per_document,
+                                      patient=patient)
+        extra_kinds = ["guideline"] + (["consumer"] if patient else [])
+        seen = {c.passage_id for c, _ in pool}
+        for kind in extra_kinds:
+            for hit, rank in self.searcher.passages(info, lim.guideline_documents,
+                                                    lim.passages_per_document, [kind], patient):
+                if hit.passage_id not in seen:
+                    pool.append((hit, rank))
+                    seen.add(hit.passage_id)
+        return pool
+
+    def _score_all(self, pool: list[tuple[ScoredPassage, int]], passages: dict[str, Passage],
+                   documents: dict[str, dict[str, Any]], info: QueryInfo,
+                   weights: dict[str, float], audience: Audience) -> list[Chosen]:
         top_score = max((c.score for c, _ in pool), default=1.0) or 1.0
         scored: list[Chosen] = []
         for hit, rank in pool:
-            passage = passages.get(hit.passage_id)
-            doc = documents.get(hit.doc_id)
+            passage, doc = passages.get(hit.passage_id), documents.get(hit.doc_id)
             if passage is None or doc is None:
                 continue
             context = stems(" ".join((doc.get("title") or "", passage.section, passage.text)))
@@ -85,34 +166,10 @@ class ExtractiveEngine:
                 scored.append(self._score(cand, info, weights, doc, hit.score / top_score,
                                           rank, audience, pc))
         scored.sort(key=lambda c: -c.score)
-        timings["select"] = _ms(t1)
-
-        t2 = time.perf_counter()
-        answer = self._compose(question, info, audience, scored, documents, passages)
-        dropped = verify_answer(answer)
-        if dropped and not answer.all_sentences():
-            answer.status = "insufficient_evidence"
-        timings["verify"] = _ms(t2)
-        timings["total"] = _ms(t0)
-        answer.timings_ms = timings
-        return answer
-
-    def _retrieve(self, info: QueryInfo, audience: Audience) -> list[tuple[ScoredPassage, int]]:
-        text = info.search_text
-        lim = self.limits
-        pool = self.searcher.passages(text, lim.documents, lim.passages_per_document)
-        extra_kinds = ["guideline"] + (["consumer"] if audience == "patient" else [])
-        seen = {c.passage_id for c, _ in pool}
-        for kind in extra_kinds:
-            for hit, rank in self.searcher.passages(text, lim.guideline_documents,
-                                                    lim.passages_per_document, [kind]):
-                if hit.passage_id not in seen:
-                    pool.append((hit, rank))
-                    seen.add(hit.passage_id)
-        return pool
+        return scored
 
     def _score(self, cand: Candidate, info: QueryInfo, weights: dict[str, float],
-               doc: dict, passage_score: float, rank: int, audience: Audience,
+               doc: dict[str, Any], passage_score: float, rank: int, audience: Audience,
                passage_coverage: float) -> Chosen:
         own = _coverage(weights, cand.terms)
         relevance = max(own, 0.5 * own + 0.5 * passage_coverage) if own > 0 else 0.0
@@ -131,15 +188,28 @@ class ExtractiveEngine:
             score *= 0.85
         if cand.objective:
             score *= 0.6
+        if audience == "patient":
+            score *= max(0.35, 1.0 - 0.07 * max(0.0, grade(cand.text) - PATIENT_GRADE))
         return Chosen(cand, score, relevance, level, passage_coverage)
 
+    # -- composing --------------------------------------------------------------------
+
     def _compose(self, question: str, info: QueryInfo, audience: Audience,
-                 scored: list[Chosen], documents: dict, passages: dict) -> Answer:
+                 scored: list[Chosen], documents: dict[str, dict[str, Any]],
+                 passages: dict[str, Passage], weights: dict[str, float]) -> Answer:
         best = max((c.passage_coverage for c in scored), default=0.0)
         relevant = [c for c in scored if c.relevance >= MIN_RELEVANCE]
         if best < MIN_COVERAGE or not relevant:
-            return self._insufficient(question, info, audience, scored, documents, passages)
+            return self._insufficient(question, info, audience, scored, documents, passages,
+                                      weights)
+        notice = None
+        if audience == "patient":
+            dosing = [c for c in relevant if _states_dose(c.candidate.text)]
+            if dosing or info.type == "dosing":
+                notice = DOSE_NOTICE
+            relevant = [c for c in relevant if not _states_dose(c.candidate.text)]
 
+        verdict, carrier, extra = self._verdict(info, relevant, weights)
         guideline_pool = [c for c in relevant
                           if documents[c.candidate.doc_id]["kind"] == "guideline"]
         research_pool = [c for c in relevant
@@ -147,27 +217,92 @@ class ExtractiveEngine:
         guidelines = pick(guideline_pool, MAX_GUIDELINE_SENTENCES + 1, per_doc=3)
         research = pick(research_pool, MAX_RESEARCH_SENTENCES + 1, per_doc=MAX_PER_DOCUMENT)
         summary: list[Chosen] = []
-        if guidelines:
+        if carrier is not None:
+            summary.append(carrier)
+        if guidelines and not _near(guidelines[0], summary):
             summary.append(guidelines.pop(0))
-        if research and (not summary or research[0].relevance >= MIN_RELEVANCE):
+        if len(summary) < 2 and research and not _near(research[0], summary):
             summary.append(research.pop(0))
-        return compose(question, info.type, audience, summary, guidelines,
-                       group_by_theme(info.type, research), documents, passages)
+        guidelines = [c for c in guidelines if not _near(c, summary)]
+        research = [c for c in research if not _near(c, summary)]
+        documents_for = documents | self.store.document_meta(
+            c.candidate.doc_id for c in summary)
+        answer = compose(question, info.type, audience, summary, guidelines,
+                         group_by_theme(info.type, research), documents_for, passages | extra)
+        answer.verdict = verdict  # type: ignore[assignment]
+        answer.verdict_sentence = answer.summary[0] if carrier is not None else None
+        answer.notice = notice
+        answer.missing = self._missing(info, summary + guidelines + research)
+        return answer
+
+    def _verdict(self, info: QueryInfo, relevant: list[Chosen], weights: dict[str, float]
+                 ) -> tuple[str | None, Chosen | None, dict[str, Passage]]:
+        """The verdict, the chosen sentence that carries it (or no verdict), and the
+        passages read beyond the retrieved ones."""
+        extra: dict[str, Passage] = {}
+        if info.comparison is not None:
+            pool, extra = self._verdict_pool(relevant, weights)
+            evidence = [Evidence(c.candidate.text, c.candidate.section, c.relevance, c)
+                        for c in pool]
+            decision = compare(info.comparison, evidence)
+        elif is_yes_no(info.text):
+            top_docs = list(dict.fromkeys(c.candidate.doc_id for c in relevant))[:3]
+            rank = {d: i for i, d in enumerate(top_docs)}
+            evidence = [Evidence(c.candidate.text, c.candidate.section,
+                                 c.relevance / (1 + rank[c.candidate.doc_id]), c)
+                        for c in relevant
+                        if c.candidate.doc_id in rank and not c.candidate.objective][:12]
+            decision = yes_no(info.text, evidence)
+        else:
+            return None, None, extra
+        if decision.verdict is None or decision.evidence is None:
+            return None, None, extra
+        carrier = decision.evidence.key
+        return decision.verdict, carrier if isinstance(carrier, Chosen) else None, extra
+
+    def _verdict_pool(self, relevant: list[Chosen], weights: dict[str, float]
+                      ) -> tuple[list[Chosen], dict[str, Passage]]:
+        """Every sentence of the top documents (full texts included): the finding of a
+        trial is often in its results, not in the passage that matched best."""
+        top_docs = list(dict.fromkeys(c.candidate.doc_id for c in relevant))
+        top_docs = top_docs[:self.limits.verdict_documents]
+        meta = self.store.document_meta(top_docs)
+        pool = list(relevant)
+        seen = {c.candidate.text for c in pool}
+        read: dict[str, Passage] = {}
+        for rank, (doc_id, items) in enumerate(self.store.passages_for_docs(top_docs).items()):
+            level = meta.get(doc_id, {}).get("evidence_level") or "other"
+            for passage in items:
+                read[passage.id] = passage
+                for cand in candidates(passage):
+                    if cand.text not in seen:
+                        seen.add(cand.text)
+                        own = _coverage(weights, cand.terms)
+                        pool.append(Chosen(cand, own / (1 + rank), own / (1 + rank), level))
+        return pool, read
+
+    def _missing(self, info: QueryInfo, chosen: list[Chosen]) -> list[str]:
+        """What the chosen evidence does not cover, said plainly."""
+        missing = []
+        text = " ".join(c.candidate.text for c in chosen)
+        if info.type in ("management", "dosing") and not TREATMENT.search(text):
+            missing.append(f"No indexed passage describes treatment of {info.core}.")
+        if info.type == "dosing" and not any(_states_dose(c.candidate.text) for c in chosen):
+            missing.append(f"No indexed passage states a dose for {info.core}.")
+        return missing
 
     def _insufficient(self, question: str, info: QueryInfo, audience: Audience,
-                      scored: list[Chosen], documents: dict, passages: dict) -> Answer:
+                      scored: list[Chosen], documents: dict[str, dict[str, Any]],
+                      passages: dict[str, Passage], weights: dict[str, float]) -> Answer:
         found = pick([c for c in scored if c.relevance > 0], 3, per_doc=1)
-        answer = compose(question, info.type, audience, [], [], [], documents, passages)
-        if found:
-            answer = compose(question, info.type, audience, [], [],
-                             [("What the indexed evidence does contain", found)],
-                             documents, passages, research_kind="found")
+        sections = [("What the indexed evidence does contain", found)] if found else []
+        answer = compose(question, info.type, audience, [], [], sections, documents, passages,
+                         research_kind="found")
         answer.status = "insufficient_evidence"
-        weights = self.lexical.idf(stems(info.core))
         covered = set().union(*(c.candidate.terms for c in found)) if found else set()
         answer.missing = [INSUFFICIENT_EVIDENCE] + [
             f"No passage found that addresses '{word}'."
-            for word in _missing_words(info.core, weights, covered)
+            for word in _missing_words(info.core, covered)
         ]
         return answer
 
@@ -180,9 +315,7 @@ def pick(pool: list[Chosen], limit: int, per_doc: int) -> list[Chosen]:
         if len(chosen) >= limit:
             break
         doc = c.candidate.doc_id
-        if per.get(doc, 0) >= per_doc:
-            continue
-        if any(_overlap(c.candidate, o.candidate) > REDUNDANCY for o in chosen):
+        if per.get(doc, 0) >= per_doc or _near(c, chosen):
             continue
         chosen.append(c)
         per[doc] = per.get(doc, 0) + 1
@@ -200,6 +333,16 @@ def group_by_theme(qtype: str, chosen: list[Chosen]) -> list[tuple[str, list[Cho
     return [(title, groups[title]) for title in order if groups[title]]
 
 
+def _near(c: Chosen, others: list[Chosen]) -> bool:
+    return any(c.candidate.text == o.candidate.text
+               or _overlap(c.candidate, o.candidate) > REDUNDANCY for o in others)
+
+
+def _states_dose(text: str) -> bool:
+    return any(f.kind == "quantity" and f.value.split(" ")[-1] in DOSE_UNITS
+               for f in facts(text))
+
+
 def _coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
     """The idf-weighted share of the question's terms found in ``terms``."""
     total = sum(weights.values())
@@ -212,7 +355,7 @@ def _overlap(a: Candidate, b: Candidate) -> float:
     return len(a.terms & b.terms) / len(a.terms | b.terms)
 
 
-def _missing_words(core: str, weights: dict[str, float], covered: set[str]) -> list[str]:
+def _missing_words(core: str, covered: set[str]) -> list[str]:
     words = []
     for word in core.split():
         word_stems = stems(word)

@@ -78,9 +78,18 @@ class Reference(BaseModel):
 
 class Answer(BaseModel):
     question: str
+    asked_as: str | None = Field(
+        None, description="The question as retrieval saw it (a follow-up with its topic)."
+    )
+    thread_id: str | None = None
+    turn: int | None = None
     audience: Audience = "clinician"
     status: Status = "answered"
     question_type: str = "general"
+    notice: str | None = Field(
+        None, description="A message from medcite itself (emergency, scope, dosing), shown "
+        "first; it is not evidence and carries no citation."
+    )
     verdict: Verdict | None = None
     verdict_sentence: Sentence | None = None
     summary: list[Sentence] = Field(default_factory=list, description="The bottom line.")

@@ -7,8 +7,9 @@ from typing import Any
 
 import tantivy
 
-from medcite.index.lexical import ANALYZER, english_analyzer, query_text
+from medcite.index.lexical import query_text
 from medcite.store.sqlite import SQLiteStore
+from medcite.text.terms import ANALYZER, english_analyzer
 
 
 class DocumentBM25:

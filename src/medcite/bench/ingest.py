@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from medcite.errors import InvalidRequestError
+from medcite.index.dense import ProgressFn as EmbedProgressFn
 from medcite.ingest.pipeline import ProgressFn
 from medcite.service import Medcite
 from medcite.settings import load_settings
@@ -20,27 +22,39 @@ def directory_size(path: Path) -> int:
 
 
 def run_ingest(
-    corpus: Path, home: Path | None = None, progress: ProgressFn | None = None,
-    **overrides: Any,
+    paths: list[Path], home: Path | None = None, progress: ProgressFn | None = None,
+    embed_progress: EmbedProgressFn | None = None, **overrides: Any,
 ) -> dict[str, Any]:
-    """Ingest ``corpus`` into ``home`` (a new temporary directory if None)."""
+    """Ingest ``paths`` into ``home`` (must be new or empty; a temporary directory if None)
+    and measure the store, BM25 and embedding phases separately."""
     tmp = None
+    if home is not None and home.exists() and any(home.iterdir()):
+        raise InvalidRequestError(f"{home} is not empty.", "Benchmark into a new directory.")
     if home is None:
         tmp = tempfile.TemporaryDirectory(prefix="medcite-bench-")
         home = Path(tmp.name)
     try:
         with Medcite(load_settings(home, **overrides)) as service:
             t0 = time.perf_counter()
-            report = service.ingest([corpus], progress=progress)
+            report = service.ingest_files(paths, progress=progress)
+            store_seconds = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            embedded = service.embed(embed_progress)
+            embed_seconds = time.perf_counter() - t1
             wall = time.perf_counter() - t0
             stats = service.stats()
-            t1 = time.perf_counter()
-            indexed = service.lexical.rebuild(service.store)
-            lexical_seconds = time.perf_counter() - t1
             size = directory_size(home)
+            t2 = time.perf_counter()
+            indexed = service.lexical.rebuild(service.store)
+            lexical_seconds = time.perf_counter() - t2
         return {
-            "corpus": str(corpus),
+            "paths": [str(p) for p in paths],
             "wall_seconds": round(wall, 2),
+            "store_and_bm25_seconds": round(store_seconds, 2),
+            "embed_seconds": round(embed_seconds, 2),
+            "embedded_passages": embedded,
+            "embedded_passages_per_second": round(embedded / embed_seconds, 1)
+            if embed_seconds > 0 and embedded else 0.0,
             "documents": stats["documents"],
             "passages": stats["passages"],
             "documents_per_second": round(stats["documents"] / wall, 1),

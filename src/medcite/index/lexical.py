@@ -18,24 +18,12 @@ from typing import Any
 import tantivy
 
 from medcite.store.sqlite import SQLiteStore
+from medcite.text.terms import ANALYZER, english_analyzer
 
-ANALYZER = "en_med"
 SCHEMA_ID = "lexical-v2"
 SEQ_KEY = "lexical_seq"
 SCHEMA_KEY = "lexical_schema"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-def english_analyzer() -> Any:
-    """Lower-case, English stop words removed, Snowball English stems."""
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(40))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.stopword("english"))
-        .filter(tantivy.Filter.stemmer("english"))
-        .build()
-    )
 
 
 def query_text(text: str) -> str:
@@ -157,13 +145,25 @@ class LexicalIndex:
     # -- searching -----------------------------------------------------------------
 
     def search(
-        self, text: str, limit: int = 100, kinds: Sequence[str] | None = None
+        self, text: str, limit: int = 100, kinds: Sequence[str] | None = None,
+        expansions: Sequence[str] = (), expansion_weight: float = 0.3,
     ) -> list[LexicalHit]:
-        """Best passages for ``text`` by BM25, best first; only of ``kinds`` if given."""
+        """Best passages for ``text`` by BM25, best first; only of ``kinds`` if given.
+
+        ``expansions`` (synonyms, other names) are searched too, at ``expansion_weight``.
+        """
         words = query_text(text)
         if not words:
             return []
         query = self.index.parse_query(words, default_field_names=["body"])
+        extra = query_text(" ".join(expansions))
+        if extra and expansion_weight > 0:
+            query = tantivy.Query.boolean_query([
+                (tantivy.Occur.Should, query),
+                (tantivy.Occur.Should, tantivy.Query.boost_query(
+                    self.index.parse_query(extra, default_field_names=["body"]),
+                    expansion_weight)),
+            ])
         if kinds:
             query = tantivy.Query.boolean_query([
                 (tantivy.Occur.Must, query),
@@ -179,6 +179,12 @@ class LexicalIndex:
 
     def size(self) -> int:
         return int(self.index.searcher().num_docs)
+
+    def share(self, terms: Sequence[str]) -> dict[str, float]:
+        """The share of passages containing each analysed term (0 for an unseen term)."""
+        searcher = self.index.searcher()
+        n = max(int(searcher.num_docs), 1)
+        return {t: searcher.doc_freq("body", t) / n for t in dict.fromkeys(terms)}
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """Inverse document frequency of analysed terms (stems), over passages."""

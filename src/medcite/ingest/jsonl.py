@@ -202,7 +202,8 @@ def read_drugs(path: Path) -> Iterator[Parsed]:
             where = _where(path, lineno, record, "drugbank_id")
             yield Malformed(where, "drug needs a canonical name")
         else:
-            synonyms = [*(record.get("variants") or ()), *(record.get("brand_variants") or ())]
+            synonyms = [*(record.get("brand_variants") or ()), *(record.get("synonyms") or ()),
+                        *(record.get("variants") or ())]
             yield VocabTerm(
                 "drug", record.get("drugbank_id") or record["canonical"], record["canonical"],
                 tuple(dict.fromkeys(synonyms)),

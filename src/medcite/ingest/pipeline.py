@@ -22,6 +22,7 @@ from medcite.ingest.source import Format, detect, fingerprint
 from medcite.models import Deletion, Document, FullText, Malformed, Parsed, VocabTerm
 from medcite.retrieve.evidence import classify_document
 from medcite.store.sqlite import SQLiteStore
+from medcite.text.abbreviations import find_definitions
 
 ProgressFn = Callable[[int, int], None]
 """Called with (records, passages) after each batch."""
@@ -56,7 +57,7 @@ class FileReport:
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     seconds: float = 0.0
-    indexed_passages: int = 0
+    embedded: int = 0
 
     def total(self, name: str) -> int:
         return sum(int(getattr(f, name)) for f in self.files)
@@ -70,6 +71,7 @@ class IngestReport:
             "records", "added", "updated", "unchanged", "older", "deleted", "fulltexts",
             "vocab", "passages")}
         totals["malformed"] = len(self.malformed)
+        totals["embedded"] = self.embedded
         return {"seconds": round(self.seconds, 3), "totals": totals,
                 "files": [f.as_dict() for f in self.files]}
 
@@ -230,4 +232,5 @@ class Ingestor:
     ) -> None:
         passages = chunk_document(doc, self.passage_chars)
         self.store.put_document(conn, doc, passages, digest, classify_document(doc))
+        self.store.add_abbreviations(conn, find_definitions(doc.text))
         report.passages += len(passages)

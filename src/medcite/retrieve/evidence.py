@@ -97,3 +97,43 @@ def classify(publication_types: list[str], title: str, text: str) -> EvidenceLev
             if source and pattern.search(source):
                 return level
     return "other"
+
+
+# -- ranking ------------------------------------------------------------------------------
+
+PRIOR: dict[str, float] = {
+    "guideline": 1.0, "systematic_review": 0.8, "rct": 0.6, "observational": 0.35,
+    "narrative_review": 0.25, "other": 0.2, "consumer": 0.2, "case_report": 0.0,
+}
+"""How strongly each evidence level lifts a document, before scaling."""
+
+PATIENT_PRIOR: dict[str, float] = {**PRIOR, "consumer": 0.9}
+
+TYPE_FACTOR: dict[str, float] = {
+    "management": 1.0, "dosing": 1.0, "screening": 1.0, "comparison": 0.8,
+    "diagnosis": 0.7, "prognosis": 0.7, "yesno": 0.5, "etiology": 0.4, "general": 0.4,
+}
+"""Evidence level matters most for what to do (treat, dose, screen), least for what a
+thing is or what causes it."""
+
+MAX_AGE_YEARS = 20
+
+
+def evidence_factor(
+    level: str | None, year: int | None, qtype: str, evidence_weight: float,
+    recency_weight: float, now_year: int, patient: bool = False,
+) -> float:
+    """The multiplier applied to a document's fused relevance score:
+
+    ``(1 + evidence_weight * prior[level] * type_factor[qtype])
+    * (1 - recency_weight * min(age, 20) / 20)``
+
+    so with equal relevance a guideline outranks a case report for a management question,
+    and a recent study outranks an old one; documents without a year are not penalised.
+    """
+    priors = PATIENT_PRIOR if patient else PRIOR
+    boost = 1.0 + evidence_weight * priors.get(level or "other", 0.2) * TYPE_FACTOR.get(qtype, 0.5)
+    if year is None:
+        return boost
+    age = max(0, min(now_year - year, MAX_AGE_YEARS))
+    return boost * (1.0 - recency_weight * age / MAX_AGE_YEARS)

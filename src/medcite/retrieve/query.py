@@ -35,6 +35,10 @@ _COMPARE_DOES = re.compile(
     r"^\s*(?:does|do|did|is|are|can)\s+(?P<a>.+?)\s+(?P<verb>reduce|lower|decrease|increase|"
     r"improve|raise|prevent|worsen|affect|change)s?\s+(?P<outcome>.+?)\s+(?:compared (?:with|to)|"
     r"versus|vs\.?|relative to|more than|better than)\s+(?P<b>.+?)\??\s*$", re.I)
+_CLAUSE = re.compile(r"[:;,.?]\s+|\s*(?:--|[-–—])\s+|\s*--\s*")
+_WH = re.compile(r"^\s*(?:what|which|who|whom|whose|how|why|when|where|list|name|describe|"
+                 r"explain|give|compare|characteri[sz]e|with respect)\b", re.I)
+_WH_INSIDE = re.compile(r"\b(?:what|which|whom|whose|how many|how much)\b", re.I)
 _YESNO = re.compile(
     r"^\s*(?:is|are|was|were|does|do|did|can|could|should|has|have|had|will|would|may|might|"
     r"must)\b", re.I)
@@ -91,12 +95,26 @@ def question_type(question: str) -> QuestionType:
         return "comparison"
     for qtype, pattern in _TYPE_CUES:
         if pattern.search(question) and (
-            qtype in ("dosing", "screening") or not _YESNO.match(question)
+            qtype in ("dosing", "screening") or not is_yes_no(question)
         ):
             return qtype
-    if _YESNO.match(question):
+    if is_yes_no(question):
         return "yesno"
     return "general"
+
+
+def is_yes_no(question: str) -> bool:
+    """Whether the question asks for yes or no ("Does X reduce Y?", "Is X safe?", or a
+    title-style "Double balloon enteroscopy: is it safe?")."""
+    if _YESNO.match(question):
+        return True
+    text = question.strip()
+    clauses = [c for c in _CLAUSE.split(text.rstrip("?")) if c.strip()]
+    if any(_YESNO.match(c) for c in clauses[1:]):
+        return True
+    # a statement asked as a question ("Aripiprazole: a new risk factor for gambling?")
+    return (text.endswith("?") and not any(_WH.match(c) for c in clauses)
+            and not _WH_INSIDE.search(text))
 
 
 def comparison_of(question: str) -> Comparison | None:

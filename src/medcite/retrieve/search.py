@@ -1,80 +1,165 @@
-"""Search: candidates from the indexes, collapsed to one passage per document, ranked."""
+"""Hybrid search: lexical and dense candidates fused, weighted by evidence level and age,
+collapsed to one passage per document.
+
+1. The question is understood (type, core, comparison) and expanded (synonyms,
+   brand/generic names, abbreviations) from the store's vocabularies.
+2. BM25 fetches passages for the core plus weighted expansions; the embedder fetches the
+   passages nearest to the whole question.
+3. Each side's passages are ranked by document (a document ranks by its best passage);
+   the two document rankings are fused (``retrieve/fuse.py``), then multiplied by the
+   evidence factor (``retrieve/evidence.py``).
+4. A document is represented by its best passage: the one ranked highest by either side.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
 
-from medcite.index.lexical import LexicalHit, LexicalIndex
+from medcite.index.dense import DenseIndex, doc_of
+from medcite.index.lexical import LexicalIndex
 from medcite.models import Hit
+from medcite.retrieve.evidence import evidence_factor
+from medcite.retrieve.expand import expand
+from medcite.retrieve.fuse import linear, rrf
+from medcite.retrieve.query import QueryInfo, understand
+from medcite.settings import RetrievalSettings
 from medcite.store.sqlite import SQLiteStore
 
 
 @dataclass(frozen=True, slots=True)
 class ScoredPassage:
-    """A passage scored for a query, before collapsing to documents."""
+    """A passage scored for a query."""
 
     passage_id: str
     doc_id: str
     score: float
 
 
-def collapse(candidates: Sequence[ScoredPassage | LexicalHit], k: int) -> list[ScoredPassage]:
-    """The best-scoring passage of each document, best documents first, at most ``k``."""
+@dataclass
+class Candidates:
+    """What each retriever returned for one query, before fusion (kept for tuning)."""
+
+    lexical: list[ScoredPassage]
+    dense: list[ScoredPassage]
+    meta: dict[str, dict[str, Any]]
+
+
+def collapse(passages: Sequence[ScoredPassage]) -> list[ScoredPassage]:
+    """The best passage of each document, best documents first."""
     best: dict[str, ScoredPassage] = {}
-    for c in candidates:
-        current = best.get(c.doc_id)
-        if current is None or c.score > current.score:
-            best[c.doc_id] = ScoredPassage(c.passage_id, c.doc_id, c.score)
-    return sorted(best.values(), key=lambda c: -c.score)[:k]
+    for p in passages:
+        if p.doc_id not in best or p.score > best[p.doc_id].score:
+            best[p.doc_id] = p
+    return sorted(best.values(), key=lambda p: (-p.score, p.doc_id))
+
+
+def fuse(cands: Candidates, qtype: str, settings: RetrievalSettings, patient: bool = False,
+         now_year: int | None = None) -> list[ScoredPassage]:
+    """Documents ranked by fused relevance times their evidence factor, each with its best
+    passage."""
+    lex_docs, dense_docs = collapse(cands.lexical), collapse(cands.dense)
+    weights = {"lexical": settings.lexical_weight, "dense": settings.dense_weight}
+    if settings.fusion == "rrf":
+        scores = rrf({"lexical": [p.doc_id for p in lex_docs],
+                      "dense": [p.doc_id for p in dense_docs]}, weights, settings.rrf_k)
+    else:
+        scores = linear({"lexical": [(p.doc_id, p.score) for p in lex_docs],
+                         "dense": [(p.doc_id, p.score) for p in dense_docs]}, weights)
+    year = now_year or datetime.now(UTC).year
+    representative: dict[str, ScoredPassage] = {}
+    for p in (*lex_docs, *dense_docs):  # lexical first: its best passage wins ties
+        representative.setdefault(p.doc_id, p)
+    ranked = []
+    for doc_id, score in scores.items():
+        info = cands.meta.get(doc_id)
+        if info is None:  # deleted since the index was read
+            continue
+        factor = evidence_factor(info.get("evidence_level"), info.get("year"), qtype,
+                                 settings.evidence_weight, settings.recency_weight, year, patient)
+        ranked.append(replace(representative[doc_id], score=score * factor))
+    return sorted(ranked, key=lambda p: (-p.score, p.doc_id))
 
 
 class Searcher:
-    """Lexical passage search over the store's BM25 index."""
+    """Lexical + dense passage search over the store."""
 
-    def __init__(self, store: SQLiteStore, lexical: LexicalIndex, candidates: int = 100) -> None:
+    def __init__(self, store: SQLiteStore, lexical: LexicalIndex, dense: DenseIndex | None,
+                 settings: RetrievalSettings) -> None:
         self.store = store
         self.lexical = lexical
-        self.candidates = candidates
+        self.dense = dense
+        self.settings = settings
 
-    def search(self, query: str, k: int = 10, kinds: Sequence[str] | None = None) -> list[Hit]:
-        return self.hits(self.ranked(query, k, kinds))
+    def understand(self, question: str) -> QueryInfo:
+        """The question's type and core, with vocabulary expansions attached."""
+        info = understand(question)
+        found = expand(self.store, question, self.lexical.share)
+        return replace(info, expansions=tuple(a for e in found for a in e.alternatives))
 
-    def ranked(
-        self, query: str, k: int = 10, kinds: Sequence[str] | None = None
-    ) -> list[ScoredPassage]:
-        """The best passage of each of the ``k`` best documents."""
-        return collapse(self.lexical.search(query, max(self.candidates, k), kinds), k)
+    def candidates(self, info: QueryInfo, kinds: Sequence[str] | None = None,
+                   depth: int = 1) -> Candidates:
+        """Passages from both retrievers, with the metadata of their documents."""
+        s = self.settings
+        lexical = [ScoredPassage(h.passage_id, h.doc_id, h.score) for h in self.lexical.search(
+            info.core, s.lexical_candidates * depth, kinds, info.expansions, s.expansion_weight)]
+        dense: list[ScoredPassage] = []
+        if self.dense is not None and s.dense_weight > 0:
+            wanted = s.dense_candidates * depth * (4 if kinds else 1)
+            dense = [ScoredPassage(pid, doc_of(pid), score)
+                     for pid, score in self.dense.search(info.text, wanted)]
+        meta = self.store.document_meta({p.doc_id for p in (*lexical, *dense)})
+        if kinds:
+            dense = [p for p in dense if meta.get(p.doc_id, {}).get("kind") in kinds]
+        return Candidates(lexical, dense, meta)
 
-    def passages(
-        self, query: str, docs: int = 20, per_doc: int = 2, kinds: Sequence[str] | None = None
-    ) -> list[tuple[ScoredPassage, int]]:
-        """Up to ``per_doc`` best passages of each of the ``docs`` best documents, with the
-        document's rank (0-based), for building answers."""
-        ranked = self.ranked(query, docs, kinds)
-        rank = {c.doc_id: i for i, c in enumerate(ranked)}
-        taken: dict[str, int] = {}
-        chosen: list[tuple[ScoredPassage, int]] = []
-        for hit in self.lexical.search(query, max(self.candidates, docs * 5), kinds):
-            if hit.doc_id in rank and taken.get(hit.doc_id, 0) < per_doc:
-                taken[hit.doc_id] = taken.get(hit.doc_id, 0) + 1
-                chosen.append((ScoredPassage(hit.passage_id, hit.doc_id, hit.score),
-                               rank[hit.doc_id]))
-        return chosen
+    def ranked(self, info: QueryInfo, k: int = 10, kinds: Sequence[str] | None = None,
+               patient: bool = False) -> tuple[list[ScoredPassage], Candidates]:
+        cands = self.candidates(info, kinds)
+        return fuse(cands, info.type, self.settings, patient)[:k], cands
 
-    def hits(self, ranked: list[ScoredPassage]) -> list[Hit]:
-        """Attach titles, kinds and passage text to ranked candidates."""
-        meta = self.store.document_meta(c.doc_id for c in ranked)
-        passages = self.store.get_passages(c.passage_id for c in ranked)
+    def search(self, question: str, k: int = 10, kinds: Sequence[str] | None = None) -> list[Hit]:
+        """The best passage of each of the ``k`` best documents for ``question``."""
+        ranked, cands = self.ranked(self.understand(question), k, kinds)
+        return self.hits(ranked, cands.meta)
+
+    def passages(self, info: QueryInfo, docs: int = 20, per_doc: int = 2,
+                 kinds: Sequence[str] | None = None, patient: bool = False
+                 ) -> list[tuple[ScoredPassage, int]]:
+        """Up to ``per_doc`` passages of each of the ``docs`` best documents, with the
+        document's rank (0-based), for building answers. Passages of a document come in
+        the order either retriever ranked them."""
+        ranked, cands = self.ranked(info, docs, kinds, patient)
+        rank = {p.doc_id: i for i, p in enumerate(ranked)}
+        score = {p.doc_id: p.score for p in ranked}
+        order: dict[str, list[str]] = {d: [] for d in rank}
+        for lex, den in _interleave(cands.lexical, cands.dense):
+            for p in (lex, den):
+                if p is not None and p.doc_id in order and p.passage_id not in order[p.doc_id]:
+                    order[p.doc_id].append(p.passage_id)
+        return [(ScoredPassage(pid, doc, score[doc]), rank[doc])
+                for doc in rank for pid in order[doc][:per_doc]]
+
+    def hits(self, ranked: list[ScoredPassage], meta: dict[str, dict[str, Any]]) -> list[Hit]:
+        """Attach titles, kinds and passage text to ranked passages."""
+        passages = self.store.get_passages(p.passage_id for p in ranked)
         hits: list[Hit] = []
-        for c in ranked:
-            info, passage = meta.get(c.doc_id), passages.get(c.passage_id)
+        for p in ranked:
+            info, passage = meta.get(p.doc_id), passages.get(p.passage_id)
             if info is None or passage is None:  # deleted since the index was read
                 continue
             hits.append(Hit(
-                rank=len(hits) + 1, doc_id=c.doc_id, passage_id=c.passage_id,
-                score=round(c.score, 6), kind=info["kind"], title=info["title"],
+                rank=len(hits) + 1, doc_id=p.doc_id, passage_id=p.passage_id,
+                score=round(p.score, 6), kind=info["kind"], title=info["title"],
                 section=passage.section, text=passage.text, year=info["year"],
                 evidence_level=info["evidence_level"],
             ))
         return hits
+
+
+def _interleave(a: list[ScoredPassage], b: list[ScoredPassage]
+                ) -> list[tuple[ScoredPassage | None, ScoredPassage | None]]:
+    n = max(len(a), len(b))
+    return [(a[i] if i < len(a) else None, b[i] if i < len(b) else None) for i in range(n)]

@@ -6,7 +6,7 @@ number it has applied in ``meta``. An index that crashed behind the database cat
 up by replaying the log, so the database is the single source of truth.
 """
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -79,6 +79,27 @@ CREATE TABLE IF NOT EXISTS ingest_files (
     updated_at TEXT NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS vocab_phrases (
+    phrase TEXT NOT NULL,
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (phrase, source, key)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS vocab_stems (
+    stem TEXT NOT NULL,
+    medical INTEGER NOT NULL,
+    PRIMARY KEY (stem, medical)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS abbreviations (
+    short TEXT NOT NULL,
+    long TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (short, long)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS abbreviations_long ON abbreviations(long);
+
 CREATE TABLE IF NOT EXISTS vocab (
     source TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -144,6 +165,12 @@ UPSERT_FILE = (
 
 UPSERT_VOCAB = (
     "INSERT OR REPLACE INTO vocab (source, key, name, synonyms, extra) VALUES (?, ?, ?, ?, ?)"
+)
+
+INSERT_PHRASE = "INSERT OR IGNORE INTO vocab_phrases (phrase, source, key) VALUES (?, ?, ?)"
+ADD_ABBREVIATION = (
+    "INSERT INTO abbreviations (short, long, count) VALUES (?, ?, ?) "
+    "ON CONFLICT (short, long) DO UPDATE SET count = count + excluded.count"
 )
 
 COUNT_BY_KIND = (

@@ -7,6 +7,7 @@ own connection, so the web server can read while an ingest writes.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -18,8 +19,10 @@ from typing import Any
 from medcite.errors import StoreError
 from medcite.models import Document, Passage, Section, VocabTerm
 from medcite.store import schema as sql
+from medcite.text.terms import stems
 
 DB_FILE = "medcite.sqlite3"
+_NON_WORD = re.compile(r"[^\w]+")
 META_COLUMNS = ("id", "kind", "title", "year", "evidence_level", "journal", "organization",
                 "pmid", "doi", "url", "collection")
 
@@ -260,10 +263,59 @@ class SQLiteStore:
     # -- vocabularies ------------------------------------------------------------------
 
     def put_vocab(self, conn: sqlite3.Connection, terms: list[VocabTerm]) -> None:
+        """Vocabulary entries, and every name and synonym as a lookup phrase."""
         conn.executemany(sql.UPSERT_VOCAB, [
             (t.source, t.key, t.name, json.dumps(list(t.synonyms), ensure_ascii=False),
              json.dumps(t.extra, ensure_ascii=False)) for t in terms
         ])
+        conn.executemany(sql.INSERT_PHRASE, [
+            (phrase, t.source, t.key) for t in terms
+            for phrase in {normalize_phrase(x) for x in (t.name, *t.synonyms)} if phrase
+        ])
+        conn.executemany("INSERT OR IGNORE INTO vocab_stems (stem, medical) VALUES (?, ?)", [
+            (stem, int(medical)) for t in terms
+            for medical in (is_medical_entry(t),) for stem in _concept_words(t, medical)
+        ])
+
+    def medical_stems(self, candidates: Iterable[str]) -> set[str]:
+        """Which of ``candidates`` (analysed terms) name medical concepts only: they occur
+        in medical vocabulary entries and in no entry of a non-medical MeSH branch."""
+        items = list(dict.fromkeys(candidates))
+        if not items:
+            return set()
+        marks = ",".join("?" for _ in items)
+        rows = self.conn.execute(
+            f"SELECT stem FROM vocab_stems WHERE stem IN ({marks}) GROUP BY stem "
+            "HAVING MIN(medical) = 1", items)
+        return {r[0] for r in rows}
+
+    def add_abbreviations(self, conn: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
+        counts: dict[tuple[str, str], int] = {}
+        for short, long in pairs:
+            counts[(short, long)] = counts.get((short, long), 0) + 1
+        conn.executemany(sql.ADD_ABBREVIATION, [(s, lf, n) for (s, lf), n in counts.items()])
+
+    def vocab_matches(self, phrases: list[str]) -> list[tuple[str, VocabTerm]]:
+        """``(phrase, entry)`` for every phrase that names a vocabulary entry."""
+        if not phrases:
+            return []
+        marks = ",".join("?" for _ in phrases)
+        rows = self.conn.execute(
+            "SELECT p.phrase, v.source, v.key, v.name, v.synonyms, v.extra FROM vocab_phrases p "
+            "JOIN vocab v ON v.source = p.source AND v.key = p.key "
+            f"WHERE p.phrase IN ({marks})", phrases)
+        return [(r[0], VocabTerm(r[1], r[2], r[3], tuple(json.loads(r[4])), json.loads(r[5])))
+                for r in rows]
+
+    def long_forms(self, short: str, min_count: int = 2) -> list[tuple[str, int]]:
+        return list(self.conn.execute(
+            "SELECT long, count FROM abbreviations WHERE short = ? AND count >= ? "
+            "ORDER BY count DESC LIMIT 3", (short, min_count)))
+
+    def short_forms(self, long: str, min_count: int = 2) -> list[tuple[str, int]]:
+        return list(self.conn.execute(
+            "SELECT short, count FROM abbreviations WHERE long = ? AND count >= ? "
+            "ORDER BY count DESC LIMIT 2", (long, min_count)))
 
     def iter_vocab(self, source: str) -> Iterator[tuple[str, str, list[str], dict[str, Any]]]:
         for key, name, synonyms, extra in self.conn.execute(
@@ -273,6 +325,40 @@ class SQLiteStore:
 
     def vocab_count(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT source, COUNT(*) FROM vocab GROUP BY source"))
+
+
+MEDICAL_TREES = ("A", "C", "D", "E", "F", "G04", "G05", "G06", "G08", "G09", "G10", "G11",
+                 "G12", "B03", "B04", "B05")
+"""MeSH branches that are medical: anatomy, diseases, drugs, techniques, psychiatry,
+physiology, and microbes (not food, geography, sport, finance or technology)."""
+
+
+def is_medical_entry(term: VocabTerm) -> bool:
+    if term.source == "drug":
+        return True
+    trees = term.extra.get("tree_numbers")
+    return isinstance(trees, list) and any(str(t).startswith(MEDICAL_TREES) for t in trees)
+
+
+def _concept_words(term: VocabTerm, medical: bool) -> set[str]:
+    """Stems of a vocabulary entry's names. For medical entries: one-word names and the
+    longer words of many-word names ("leptomeningeal" from "Leptomeningeal Neoplasms");
+    for other entries every word, so that general words ("library", "capital") are known
+    as not specifically medical."""
+    found: set[str] = set()
+    for name in (term.name, *term.synonyms):
+        words = name.replace(",", " ").split()
+        for word in words:
+            if not word.isalpha():
+                continue
+            if not medical or (len(words) == 1 and len(word) >= 3) or len(word) >= 7:
+                found.update(s for s in stems(word) if len(s) >= 3)
+    return found
+
+
+def normalize_phrase(text: str) -> str:
+    """Lower case, punctuation to spaces, single spaces: the form phrases are matched in."""
+    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
 
 
 def _document_row(doc: Document, content_hash: str, evidence_level: str | None) -> tuple:

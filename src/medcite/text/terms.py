@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from medcite.index.lexical import english_analyzer
+import tantivy
 
 # Function words the index's stop list keeps but that carry no topic.
 EXTRA_STOPS = frozenset(
@@ -16,6 +16,22 @@ EXTRA_STOPS = frozenset(
     from further here into off onc out over under until up while use patient studi
     result conclus background method object aim includ associ signific compar""".split()
 )
+
+
+ANALYZER = "en_med"
+"""The name tantivy indexes register the English analyzer under."""
+
+
+def english_analyzer() -> Any:
+    """Lower-case, English stop words removed, Snowball English stems."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword("english"))
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,172 @@
+"""Verdicts: yes / no / maybe for yes-no questions, and increased / decreased /
+no_difference for comparisons of two interventions on an outcome — each with the
+sentence that carries it.
+
+Rule-based and transparent. Each candidate sentence votes with a weight (how relevant it
+is, whether it is a conclusion); cue patterns decide its vote. Weak or conflicting votes
+give ``maybe`` (yes-no) or no verdict (comparison).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from medcite.retrieve.query import Comparison
+from medcite.text.terms import stem_set
+
+NEGATIVE = re.compile(
+    r"\b(no|not|neither|nor|without|never|none|failed to|fail to|cannot|can't|unlikely|"
+    r"absence of|lack of|lacks|ineffective|did not|does not|do not|was not|were not|is not|"
+    r"are not|nonsignificant|non-significant|insignificant|unrelated|independent of)\b", re.I)
+HEDGE = re.compile(
+    r"\b(may|might|could|possibl[ey]|unclear|uncertain|inconclusive|conflicting|controvers\w*|"
+    r"further (?:stud|research|trial|investigation)\w*|remains? to be|more research|"
+    r"limited evidence|not clear|warrant\w*|suggest\w*|potential(?:ly)?|appears? to|"
+    r"needs? to be confirmed|larger (?:stud|trial)\w*)\b", re.I)
+NO_DIFFERENCE = re.compile(
+    r"(\bno (?:statistically )?significant|\bnot (?:statistically )?significant(?:ly)?|"
+    r"\bdid not (?:differ|reach|show|change|improve|reduce|increase|affect)|"
+    r"\bno (?:\w+ ){0,2}differences?\b|\bsimilar\b|\bcomparable\b|\bdid not significantly|"
+    r"\bwere not (?:significantly )?different|\bwas not (?:significantly )?different|"
+    r"\bp\s*[>≥]\s*0?\.0[5-9]|\bp\s*[>≥]\s*0?\.[1-9]|\bp\s*=\s*0?\.(?:0[5-9]|[1-9])|"
+    r"\bequivalent\b|\bnon-?inferior|\bunchanged\b|\bno effect\b|\bNS\b)", re.I)
+SIGNIFICANT = re.compile(
+    r"(\bsignificant(?:ly)?\b|\bp\s*[<≤]\s*0?\.0[0-5]|\bp\s*=\s*0?\.0(?:[0-4]\d*|0\d+)\b|"
+    r"\bp\s*<\s*0?\.001)", re.I)
+UP = re.compile(
+    r"\b(higher|greater|increas\w*|more|longer|elevat\w*|larger|rais\w*|rise|rose|gain\w*|"
+    r"enhanc\w*|boost\w*|prolong\w*|faster)\b", re.I)
+DOWN = re.compile(
+    r"\b(lower|less|fewer|decreas\w*|reduc\w*|shorter|declin\w*|smaller|drop\w*|fell|"
+    r"diminish\w*|attenuat\w*|slower|suppress\w*|lowered|prevent\w*)\b", re.I)
+CONCLUSION = re.compile(r"conclu|interpretation|summary|discussion", re.I)
+FINDING = re.compile(
+    r"\b(significant\w*|associat\w*|correlat\w*|predict\w*|improv\w*|increas\w*|"
+    r"decreas\w*|reduc\w*|higher|lower|greater|fewer|more likely|less likely|effective\w*|"
+    r"efficac\w*|benefit\w*|differ\w*|similar|comparable|changed?|showed|shown|found|"
+    r"demonstrat\w*|reveal\w*|indicat\w*|confirm\w*|odds ratio|hazard ratio|relative risk|"
+    r"risk of|p\s*[<=>≤≥]|OR\b|HR\b|RR\b|safe\w*|useful|accurate|sensitiv\w*|"
+    r"specific\w*|play\w* a role|involved in|required for|caus\w*|inhibit\w*|"
+    r"induc\w*|activat\w*|express\w*)", re.I)
+"""Sentences that report a finding carry the vote on a yes-no question."""
+NON_FINDING_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence offered as evidence for a verdict."""
+
+    text: str
+    section: str
+    relevance: float
+    key: object = None  # whatever the caller uses to cite it
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: str | None
+    evidence: Evidence | None
+    votes: dict[str, float]
+
+
+def yes_no(question: str, sentences: Sequence[Evidence], min_margin: float = 0.15,
+           hedge_share: float = 0.45) -> Decision:
+    """yes / no / maybe from the polarity of the most relevant sentences."""
+    votes = {"yes": 0.0, "no": 0.0, "maybe": 0.0}
+    best: dict[str, tuple[float, Evidence]] = {}
+    flip = bool(re.search(r"\b(not|no|never)\b", question, re.I))
+    for ev in sentences:
+        weight = ev.relevance * (1.6 if CONCLUSION.search(ev.section) else 1.0)
+        if not FINDING.search(ev.text):
+            weight *= NON_FINDING_WEIGHT
+        if HEDGE.search(ev.text) and not SIGNIFICANT.search(ev.text):
+            label = "maybe"
+        elif NEGATIVE.search(ev.text) or NO_DIFFERENCE.search(ev.text):
+            label = "no"
+        else:
+            label = "yes"
+        if flip and label in ("yes", "no"):
+            label = "no" if label == "yes" else "yes"
+        votes[label] += weight
+        if label not in best or weight > best[label][0]:
+            best[label] = (weight, ev)
+    total = sum(votes.values())
+    if total == 0:
+        return Decision(None, None, votes)
+    yes, no, maybe = (votes[k] / total for k in ("yes", "no", "maybe"))
+    if (maybe >= hedge_share and abs(yes - no) < min_margin * 2) or abs(yes - no) < min_margin:
+        verdict = "maybe"
+    else:
+        verdict = "yes" if yes > no else "no"
+    carrier = best.get(verdict) or max(best.values(), key=lambda b: b[0])
+    return Decision(verdict, carrier[1], votes)
+
+
+def direction(text: str, comparison: Comparison) -> str | None:
+    """The direction one sentence reports for the intervention against the comparator."""
+    if NO_DIFFERENCE.search(text) and not re.search(r"\bsignificantly (?:higher|lower|"
+                                                    r"greater|more|less|reduc|increas)", text,
+                                                    re.I):
+        return "no_difference"
+    if not SIGNIFICANT.search(text):
+        return None
+    up, down = UP.search(text), DOWN.search(text)
+    if not (up or down):
+        return None
+    label = "increased" if up and (not down or up.start() < down.start()) else "decreased"
+    if _comparator_first(text, comparison):
+        label = "decreased" if label == "increased" else "increased"
+    return label
+
+
+def compare(comparison: Comparison, sentences: Sequence[Evidence], min_share: float = 0.5
+            ) -> Decision:
+    """increased / decreased / no_difference for the intervention against the comparator
+    on the outcome, from sentences that mention the outcome."""
+    outcome = stem_set(comparison.outcome)
+    arms = stem_set(comparison.intervention) | stem_set(comparison.comparator)
+    votes = {"increased": 0.0, "decreased": 0.0, "no_difference": 0.0}
+    best: dict[str, tuple[float, Evidence]] = {}
+    for ev in sentences:
+        terms = stem_set(ev.text)
+        if not outcome:
+            continue
+        on_outcome = len(outcome & terms) / len(outcome)
+        if on_outcome < min_share:
+            continue
+        label = direction(ev.text, comparison)
+        if label is None:
+            continue
+        weight = on_outcome * (1.3 if arms & terms else 1.0) * (0.5 + ev.relevance)
+        votes[label] += weight
+        if label not in best or weight > best[label][0]:
+            best[label] = (weight, ev)
+    if not best:
+        return Decision(None, None, votes)
+    verdict = max(votes, key=lambda k: votes[k])
+    return Decision(verdict, best[verdict][1], votes)
+
+
+def _comparator_first(text: str, comparison: Comparison) -> bool:
+    """Whether the sentence states the comparator's value first ("placebo had higher X
+    than drug"), which reverses the direction for the intervention."""
+    lowered = text.lower()
+    i = _position(lowered, comparison.intervention)
+    c = _position(lowered, comparison.comparator)
+    if c < 0:
+        return False
+    if i < 0:
+        # only the comparator is named: "than placebo" keeps the direction, "placebo was
+        # higher" reverses it
+        return not re.search(r"\b(than|versus|vs\.?|compared (?:with|to)|relative to)\s+(?:the\s+)?"
+                             + re.escape(lowered[c:c + 12].split()[0]), lowered)
+    return c < i
+
+
+def _position(text: str, phrase: str) -> int:
+    words = [w for w in re.findall(r"[a-z0-9]+", phrase.lower()) if len(w) > 3]
+    positions = [text.find(w[:6]) for w in words]
+    positions = [p for p in positions if p >= 0]
+    return min(positions) if positions else -1

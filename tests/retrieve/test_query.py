@@ -1,0 +1,38 @@
+import pytest
+
+from medcite.retrieve.query import comparison_of, core_of, question_type, understand
+
+
+@pytest.mark.parametrize(("question", "qtype"), [
+    ("What is the management approach for leptomeningeal enhancement?", "management"),
+    ("What is the recommended dose of vancomycin for meningitis?", "dosing"),
+    ("How is Lyme disease diagnosed?", "diagnosis"),
+    ("What is the prognosis of glioblastoma?", "prognosis"),
+    ("What causes gout?", "etiology"),
+    ("Should adults aged 50 to 75 be screened for colorectal cancer?", "screening"),
+    ("Does metformin cause lactic acidosis?", "yesno"),
+    ("What is Granzyme B?", "general"),
+    ("With respect to pain, characterize the reported difference between A and B.", "comparison"),
+])
+def test_question_types(question: str, qtype: str) -> None:
+    assert question_type(question) == qtype
+
+
+def test_boilerplate_is_removed_from_the_core() -> None:
+    assert core_of("What is the management approach for leptomeningeal enhancement?") == (
+        "leptomeningeal enhancement")
+    assert core_of("What are the treatment options for migraine in children?") == (
+        "migraine in children")
+    assert core_of("What is Granzyme B?") == "Granzyme B"
+
+
+def test_comparisons_name_intervention_comparator_and_outcome() -> None:
+    c = comparison_of("With respect to venous ulcer healing, characterize the reported "
+                      "difference between four-layer bandage and compression stocking.")
+    assert c is not None
+    assert (c.intervention, c.comparator, c.outcome) == (
+        "four-layer bandage", "compression stocking", "venous ulcer healing")
+    d = comparison_of("Does aspirin reduce stroke risk compared with placebo?")
+    assert d is not None and (d.intervention, d.comparator) == ("aspirin", "placebo")
+    info = understand("Does aspirin reduce stroke risk compared with placebo?")
+    assert info.type == "comparison" and "stroke" in info.core

@@ -1,0 +1,263 @@
+"""The pages in a real browser (Debian's chromium via Playwright) against a real uvicorn
+server on a free port: ask, stream, cite, switch role, follow up, keyboard, print, phone."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import uvicorn
+
+from medcite.web import create_app
+from tests.web.conftest import FOLLOW_UP, QUESTION, build_home, open_service
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+
+Page = playwright_api.Page
+Browser = playwright_api.Browser
+expect = playwright_api.expect
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn server over the tiny corpus, in a background thread."""
+    home = build_home(tmp_path_factory.mktemp("browser"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with open_service(home) as service:
+        config = uvicorn.Config(create_app(service), host="127.0.0.1", port=port,
+                                log_level="warning", lifespan="off")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(url + "/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        yield url
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+def open_page(browser: Browser, base_url: str, viewport: dict[str, int] = DESKTOP,
+              javascript: bool = True) -> tuple[Page, list[str], list[str]]:
+    context = browser.new_context(viewport=viewport, base_url=base_url,  # type: ignore[arg-type]
+                                  java_script_enabled=javascript)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page, requests, errors
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh desktop page; afterwards, no request went to another host and no script
+    failed."""
+    tab, requests, errors = open_page(browser, base_url)
+    yield tab
+    tab.context.close()
+    hosts = {urlsplit(url).hostname for url in requests}
+    assert requests and hosts <= {"127.0.0.1", "localhost"}, hosts
+    assert errors == []
+
+
+def ask_from_home(page: Page, question: str = QUESTION) -> None:
+    page.goto("/")
+    expect(page.locator("#q")).to_be_focused()  # autofocus
+    page.get_by_label("Ask a clinical question").fill(question)
+    page.keyboard.press("Enter")
+    expect(page.locator(".answer-body")).to_have_attribute("aria-busy", "false")
+
+
+def headings(page: Page) -> list[str]:
+    return page.locator("main h1, main h2, main h3").evaluate_all(
+        "els => els.map(e => e.tagName + ' ' + e.textContent.trim())")
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_ask_streams_the_answer_then_takes_the_thread_url(page: Page) -> None:
+    page.goto("/")
+    page.get_by_label("Ask a clinical question").fill(QUESTION)
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(QUESTION)
+    expect(page.get_by_role("heading", name="From the Guidelines", level=2)).to_be_visible()
+    expect(page.get_by_role("heading", name="From the Research", level=2)).to_be_visible()
+    assert page.locator(".section-research-group h3").count() >= 1
+    assert page.locator(".reference-list > li").count() >= 3
+    expect(page.locator(".progress")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/threads/[\w-]+#turn-1$"))
+    expect(page.locator(".follow-up-form button[type=submit]")).to_be_enabled()
+    expect(page.locator(".disclaimer")).to_contain_text("healthcare professionals")
+    # every citation points at a listed reference
+    listed = set(page.locator(".reference-list > li").evaluate_all(
+        "els => els.map(e => e.dataset.n)"))
+    cited = set(page.locator("button.cite").evaluate_all("els => els.map(e => e.dataset.n)"))
+    assert cited and cited <= listed
+    screenshot(page, "answer-desktop")
+
+
+def test_streamed_page_has_the_same_anatomy_as_the_server_rendered_one(
+        page: Page, browser: Browser, base_url: str) -> None:
+    ask_from_home(page)
+    streamed = headings(page)
+    streamed_cites = page.locator("button.cite").count()
+    nojs, requests, _ = open_page(browser, base_url, javascript=False)
+    nojs.goto("/")
+    nojs.get_by_label("Ask a clinical question").fill(QUESTION)
+    nojs.get_by_role("button", name="Ask", exact=True).click()
+    expect(nojs).to_have_url(re.compile(r"nojs=1"))
+    assert headings(nojs) == streamed
+    assert nojs.locator("button.cite").count() == streamed_cites
+    assert "From the Guidelines" in " ".join(streamed)
+    nojs.context.close()
+    assert {urlsplit(url).hostname for url in requests} == {"127.0.0.1"}
+
+
+def test_citation_shows_its_passage_with_the_sentence_highlighted(page: Page) -> None:
+    ask_from_home(page)
+    button = page.locator(".section-guidelines button.cite").first
+    sentence = button.locator("xpath=../span[@class='sentence-text']")
+    sentence_text = sentence.inner_text()
+    button.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading")).to_have_text(f"Source [{button.get_attribute('data-n')}]")
+    mark = dialog.locator("mark")
+    expect(mark).to_have_count(1)
+    assert " ".join(mark.inner_text().split()) == " ".join(sentence_text.split())
+    passage_id = dialog.locator(".source-passage").first.get_attribute("data-passage-id")
+    assert passage_id in (button.get_attribute("data-passages") or "").split()
+    assert dialog.locator(".source-passage").inner_text().strip() != mark.inner_text().strip()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(button).to_be_focused()
+    assert "/threads/" in page.url  # the page was not left
+
+
+def test_keyboard_tab_to_a_citation_enter_opens_escape_closes(page: Page) -> None:
+    ask_from_home(page)
+    page.locator("body").focus()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('cite')"):
+            break
+    else:
+        pytest.fail("Tab never reached a citation")
+    focused = page.evaluate_handle("document.activeElement")
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("mark")).to_have_count(1)
+    assert page.evaluate("document.activeElement.closest('dialog') !== null")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert page.evaluate("el => document.activeElement === el", focused)
+
+
+def test_switching_to_patient_reloads_the_answer_for_patients(page: Page) -> None:
+    ask_from_home(page)
+    expect(page.locator(".disclaimer")).to_contain_text("healthcare professionals")
+    with page.expect_navigation(url=re.compile(r"/ask\?.*audience=patient")):
+        page.get_by_label("Patient or caregiver").check()
+    expect(page.locator(".answer-body")).to_have_attribute("aria-busy", "false")
+    expect(page.locator(".disclaimer")).to_contain_text("not medical advice")
+    expect(page.get_by_label("Patient or caregiver")).to_be_checked()
+    expect(page).to_have_url(re.compile(r"/threads/[\w-]+#turn-1$"))
+    thread_id = page.url.split("/threads/")[1].split("#")[0]
+    turn = httpx.get(f"{page.url.split('/threads/')[0]}/api/v1/threads/{thread_id}").json()
+    assert turn["turns"][0]["audience"] == "patient"
+    # the choice is remembered for the next question
+    assert page.evaluate("localStorage.getItem('medcite.audience')") == "patient"
+    page.goto("/")
+    expect(page.get_by_label("Patient or caregiver")).to_be_checked()
+
+
+def test_follow_up_lands_as_the_second_turn_of_the_thread(page: Page) -> None:
+    ask_from_home(page)
+    expect(page).to_have_url(re.compile(r"#turn-1$"))
+    thread_url = page.url.split("#")[0]
+    page.get_by_label("Your follow-up question").fill(FOLLOW_UP)
+    page.get_by_label("Your follow-up question").press("Enter")
+    expect(page).to_have_url(f"{thread_url}#turn-2")
+    second = page.locator("#turn-2")
+    expect(second.get_by_role("heading", level=2)).to_contain_text(FOLLOW_UP)
+    expect(second).to_contain_text("searched as")
+    expect(page.locator("#turn-1").get_by_role("heading", level=2)).to_contain_text(QUESTION)
+    expect(second.locator(".reference-list > li").first).to_be_visible()
+    # citations of the second turn open the second turn's passages
+    button = second.locator("button.cite").first
+    button.click()
+    expect(page.get_by_role("dialog").locator("mark")).to_have_count(1)
+    page.keyboard.press("Escape")
+    # the thread's address is stable
+    page.goto(thread_url)
+    expect(page.locator(".turn")).to_have_count(2)
+    screenshot(page, "thread-desktop")
+
+
+def test_print_shows_the_article_without_controls(page: Page) -> None:
+    ask_from_home(page)
+    page.emulate_media(media="print")
+    expect(page.locator(".follow-up")).to_be_hidden()
+    expect(page.locator(".audience-switch")).to_be_hidden()
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".references")).to_be_visible()
+    expect(page.locator(".disclaimer")).to_be_visible()
+    expect(page.locator("button.cite").first).to_be_visible()  # the [n] markers stay in the text
+
+
+def test_phone_layout_fits_the_screen(browser: Browser, base_url: str) -> None:
+    phone, requests, errors = open_page(browser, base_url, viewport=PHONE)
+    ask_from_home(phone)
+    expect(phone.get_by_role("heading", name="From the Guidelines")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(phone, "answer-phone")
+    phone.locator("button.cite").first.click()
+    dialog = phone.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    box = dialog.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    phone.screenshot(path=str(ARTIFACTS / "citation-phone.png"))
+    phone.keyboard.press("Escape")
+    phone.goto("/")
+    screenshot(phone, "home-phone")
+    phone.context.close()
+    assert {urlsplit(url).hostname for url in requests} <= {"127.0.0.1"}
+    assert errors == []
