@@ -435,6 +435,12 @@ def _print_retrieval(data: dict[str, Any]) -> None:
         out.print(f"  {qtype:<14}n={s['n']:<5} nDCG@10 {s['ndcg@10']:.4f} vs {b['ndcg@10']:.4f}")
 
 
+from medcite.editorial.cli import review, users  # noqa: E402
+
+app.add_command(review)
+app.add_command(users)
+
+
 # -- entry point ----------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from medcite.answer.extractive import ExtractiveEngine
 from medcite.answer.model import Answer, Audience
+from medcite.editorial.staleness import flag_stale
 from medcite.errors import EmptyStoreError, InvalidRequestError
 from medcite.index.dense import DenseIndex
 from medcite.index.dense import ProgressFn as EmbedProgressFn
@@ -20,12 +21,14 @@ from medcite.index.embedder import make_embedder
 from medcite.index.lexical import LexicalIndex
 from medcite.ingest.pipeline import Ingestor, IngestReport, ProgressFn
 from medcite.models import Hit
+from medcite.retrieve.evidence import CLASSIFIER_VERSION, classify_document
 from medcite.retrieve.search import Searcher
 from medcite.settings import Settings, load_settings
 from medcite.store.sqlite import SQLiteStore
 from medcite.threads import ThreadStore, rewrite_followup
 
 MAX_QUESTION_CHARS = 2000
+CLASSIFIER_KEY = "evidence_classifier"
 
 
 def clean_question(question: str) -> str:
@@ -87,7 +90,11 @@ class Medcite:
     # -- ingest ----------------------------------------------------------------------
 
     def sync_indexes(self) -> int:
-        """Bring derived indexes up to date with the store (after a crash, or an ingest)."""
+        """Bring derived data up to date with the store (after a crash, an ingest, or an
+        upgrade of the evidence classifier)."""
+        if self.store.get_meta(CLASSIFIER_KEY) != CLASSIFIER_VERSION:
+            self.store.reclassify(classify_document)
+            self.store.set_meta(CLASSIFIER_KEY, CLASSIFIER_VERSION)
         return self.lexical.sync(self.store)
 
     @property
@@ -120,12 +127,16 @@ class Medcite:
     def ingest_files(
         self, paths: Iterable[Path], force: bool = False, progress: ProgressFn | None = None
     ) -> IngestReport:
-        """Ingest files into the store and the BM25 index (no embedding)."""
+        """Ingest files into the store and the BM25 index (no embedding); then flag the
+        approved articles the new evidence may change for re-review."""
+        seq = self.store.last_change()
         ingestor = Ingestor(
             self.store, self.sync_indexes, self.settings.ingest.batch_size,
             self.settings.ingest.passage_chars,
         )
-        return ingestor.ingest(paths, force=force, progress=progress)
+        report = ingestor.ingest(paths, force=force, progress=progress)
+        flag_stale(self, seq)
+        return report
 
     def rebuild_indexes(self, lexical: bool = True, dense: bool = True,
                         progress: EmbedProgressFn | None = None) -> dict[str, int]:

@@ -105,11 +105,12 @@ class RetrievalSettings(Group):
         200, ge=1, le=5000, description="Passages fetched from the vector index before fusion."
     )
     fusion: Literal["rrf", "linear"] = Field(
-        "rrf", description="How lexical and dense rankings combine: weighted reciprocal rank "
+        "linear", description="How lexical and dense rankings combine: weighted reciprocal rank "
         "fusion or a weighted sum of min-max normalised scores (see retrieve/fuse.py)."
     )
     lexical_weight: float = Field(1.0, ge=0, le=10, description="Weight of the BM25 ranking.")
-    dense_weight: float = Field(1.0, ge=0, le=10, description="Weight of the dense ranking.")
+    dense_weight: float = Field(0.6, ge=0, le=10, description="Weight of the dense ranking "
+                                "(tuned with `medcite bench tune`).")
     rrf_k: float = Field(60.0, gt=0, le=1000, description="The k of reciprocal rank fusion.")
     expansion_weight: float = Field(
         0.3, ge=0, le=2, description="BM25 weight of synonyms and abbreviation expansions "

@@ -26,6 +26,8 @@ _TRAILING_REF = re.compile(r"(?<=[.!])\s*\d+(?:[,–-]\d+)*$")
 _BAD = re.compile(r"\b(?:Fig(?:ure)?s?\.?\s*\d|Table\s*\d|https?://|www\.|doi:|"
                   r"[Cc]opyright|©|All rights reserved)")
 _ANAPHORA = re.compile(r"^(?:This|These|That|Those|It|Its|They|Their|Such|Both|Here|He|She)\b")
+_NARRATIVE = re.compile(r"\b(?:we (?:report|describe|present)|(?:is|are|was|were) "
+                        r"(?:reported|described|presented) here|a case of\b)", re.I)
 _OBJECTIVE = re.compile(r"\b(?:we aimed|the aim of|this study (?:aimed|aims|was designed)|"
                         r"the purpose of|we sought|to (?:assess|evaluate|determine|investigate|"
                         r"examine|compare) (?:whether|the))\b", re.I)
@@ -43,6 +45,7 @@ class Candidate:
     terms: frozenset[str]
     anaphoric: bool
     objective: bool
+    narrative: bool  # "we report a case..." tells what the paper does, not what it found
 
 
 def clean(raw: str) -> str | None:
@@ -91,6 +94,6 @@ def candidates(passage: Passage) -> list[Candidate]:
         found.append(Candidate(
             text=text, passage_id=passage.id, doc_id=passage.doc_id, section=passage.section,
             position=i, terms=frozenset(stems(text)), anaphoric=bool(_ANAPHORA.match(text)),
-            objective=bool(_OBJECTIVE.search(text)),
+            objective=bool(_OBJECTIVE.search(text)), narrative=bool(_NARRATIVE.search(text)),
         ))
     return found

@@ -64,7 +64,7 @@ class References:
             age = now_year - d["year"] if d.get("year") else None
             refs.append(Reference(
                 n=n, doc_id=doc_id, kind=d["kind"], evidence_level=level,
-                evidence_label=LABELS.get(level, level), title=d.get("title"),
+                evidence_label=LABELS.get(level, level), title=d.get("title") or _untitled(d),
                 journal=d.get("journal"), organization=d.get("organization"), year=d.get("year"),
                 pmid=d.get("pmid"), doi=d.get("doi"), url=d.get("url"), age_years=age,
                 outdated=bool(d["kind"] == "guideline" and age is not None
@@ -74,6 +74,13 @@ class References:
                           for pid in self.used[doc_id]],
             ))
         return sorted(refs, key=lambda r: r.n)
+
+
+def _untitled(doc: dict[str, Any]) -> str:
+    """A reference title for a record that has none (some PubMed-derived data sets)."""
+    if doc.get("pmid"):
+        return f"PubMed article {doc['pmid']} (title not in the indexed record)"
+    return str(doc["id"])
 
 
 def compose(

@@ -74,7 +74,7 @@ class Limits:
     documents: int = 20
     guideline_documents: int = 5
     passages_per_document: int = 2
-    verdict_documents: int = 2
+    verdict_documents: int = 1
 
 
 class ExtractiveEngine:
@@ -188,6 +188,8 @@ class ExtractiveEngine:
             score *= 0.85
         if cand.objective:
             score *= 0.6
+        if cand.narrative:
+            score *= 0.75
         if audience == "patient":
             score *= max(0.35, 1.0 - 0.07 * max(0.0, grade(cand.text) - PATIENT_GRADE))
         return Chosen(cand, score, relevance, level, passage_coverage)
@@ -267,7 +269,7 @@ class ExtractiveEngine:
         top_docs = list(dict.fromkeys(c.candidate.doc_id for c in relevant))
         top_docs = top_docs[:self.limits.verdict_documents]
         meta = self.store.document_meta(top_docs)
-        pool = list(relevant)
+        pool = [c for c in relevant if c.candidate.doc_id in top_docs]
         seen = {c.candidate.text for c in pool}
         read: dict[str, Passage] = {}
         for rank, (doc_id, items) in enumerate(self.store.passages_for_docs(top_docs).items()):

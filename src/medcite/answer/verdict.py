@@ -28,7 +28,10 @@ HEDGE = re.compile(
 NO_DIFFERENCE = re.compile(
     r"(\bno (?:statistically )?significant|\bnot (?:statistically )?significant(?:ly)?|"
     r"\bdid not (?:differ|reach|show|change|improve|reduce|increase|affect)|"
-    r"\bno (?:\w+ ){0,2}differences?\b|\bsimilar\b|\bcomparable\b|\bdid not significantly|"
+    r"\bno (?:\w+ ){0,2}differences?\b|\bdid not significantly|"
+    r"\b(?:similar|comparable) (?:between|in both|among|across)\b|"
+    r"\b(?:were|was) (?:similar|comparable)\b|"
+    r"\bno (?:\w+ ){0,3}(?:were|was) (?:reported|observed|found|detected|seen)\b|"
     r"\bwere not (?:significantly )?different|\bwas not (?:significantly )?different|"
     r"\bp\s*[>≥]\s*0?\.0[5-9]|\bp\s*[>≥]\s*0?\.[1-9]|\bp\s*=\s*0?\.(?:0[5-9]|[1-9])|"
     r"\bequivalent\b|\bnon-?inferior|\bunchanged\b|\bno effect\b|\bNS\b)", re.I)

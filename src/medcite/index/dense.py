@@ -18,6 +18,7 @@ from medcite.store.sqlite import SQLiteStore
 SEQ_KEY = "seq"
 CHECKPOINT_PASSAGES = 4000
 CHANGES_PER_ROUND = 500
+"""Documents embedded between checkpoints of the sequence number."""
 EMBED_BATCH = 64
 
 ProgressFn = Callable[[int, int], None]
@@ -53,7 +54,8 @@ class DenseIndex:
         marks = ",".join("?" for _ in self.parts)
         row = store.conn.execute(
             "SELECT COUNT(*) FROM passages WHERE part IN (" + marks + ") AND doc_id IN "
-            "(SELECT doc_id FROM changes WHERE seq > ?)", (*self.parts, self.seq)).fetchone()
+            "(SELECT DISTINCT doc_id FROM changes WHERE seq > ?)", (*self.parts, self.seq)
+        ).fetchone()
         return int(row[0])
 
     def sync(self, store: SQLiteStore, progress: ProgressFn | None = None) -> int:
@@ -62,10 +64,10 @@ class DenseIndex:
         done = since_save = 0
         seq = self.seq
         while True:
-            changes = store.changes_after(seq, CHANGES_PER_ROUND)
-            if not changes:
+            changed = store.changed_documents(seq, CHANGES_PER_ROUND)
+            if not changed:
                 break
-            doc_ids = list(dict.fromkeys(doc for _, doc, _ in changes))
+            doc_ids = [doc for doc, _ in changed]
             self._remove_docs(doc_ids)
             passages = [p for items in store.passages_for_docs(doc_ids).values()
                         for p in items if p.part in self.parts]
@@ -78,7 +80,7 @@ class DenseIndex:
                 since_save += len(batch)
                 if progress:
                     progress(done, total)
-            seq = changes[-1][0]
+            seq = changed[-1][1]
             self.vectors.meta[SEQ_KEY] = seq
             if since_save >= CHECKPOINT_PASSAGES:
                 self.vectors.save()

@@ -89,14 +89,14 @@ class LexicalIndex:
         seq = int(store.get_meta(SEQ_KEY, "0") or 0)
         indexed = 0
         while True:
-            changes = store.changes_after(seq, limit=20_000)
-            if not changes:
+            changed = store.changed_documents(seq, limit=20_000)
+            if not changed:
                 break
-            doc_ids = list(dict.fromkeys(doc_id for _, doc_id, _ in changes))
+            doc_ids = [doc for doc, _ in changed]
             for doc_id in doc_ids:
                 self.writer.delete_documents_by_term("doc_id", doc_id)
             indexed += self._add_docs(store, doc_ids)
-            seq = changes[-1][0]
+            seq = changed[-1][1]
             self.writer.commit()
             store.set_meta(SEQ_KEY, str(seq))
         if indexed:

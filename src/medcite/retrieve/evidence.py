@@ -13,6 +13,9 @@ from typing import Literal
 
 from medcite.models import Document
 
+CLASSIFIER_VERSION = "2"
+"""Bump when the rules change: stores classified by another version are reclassified."""
+
 EvidenceLevel = Literal[
     "guideline", "systematic_review", "rct", "observational", "case_report",
     "narrative_review", "consumer", "other",
@@ -66,7 +69,8 @@ _TEXT_CUES: tuple[tuple[re.Pattern[str], EvidenceLevel], ...] = (
     (re.compile(r"\b(were|was) randomi[sz]ed\b|\brandomi[sz]ed (controlled|clinical|"
                 r"double-blind|placebo-controlled|trial)|\brandomly (assigned|allocated)\b",
                 re.I), "rct"),
-    (re.compile(r"\bwe (report|describe|present) (a|an|the|two|three) (case|patient)|"
+    (re.compile(r"\bwe (report|describe|present)\b|\ba (rare |unique |unusual )?case of\b|"
+                r"\bcases? (is|are|was|were) (reported|described|presented)\b|"
                 r"\b\d{1,3}-year-old (man|woman|male|female|boy|girl|patient|child)\b|"
                 r"\bcase series\b", re.I), "case_report"),
     (re.compile(r"\b(retrospective(ly)?|prospective(ly)?|cohort|cross-sectional|case-control|"

@@ -10,7 +10,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,6 +185,22 @@ class SQLiteStore:
                 yield _row_document(row)
             last = rows[-1][0]
 
+    def reclassify(self, classify: Callable[[Document], str]) -> int:
+        """Recompute every document's evidence level; returns how many changed."""
+        changed = 0
+        updates: list[tuple[str, str]] = []
+        current = dict(self.conn.execute("SELECT id, evidence_level FROM documents"))
+        for doc in self.iter_documents():
+            level = classify(doc)
+            if current.get(doc.id) != level:
+                updates.append((level, doc.id))
+        for i in range(0, len(updates), 5000):
+            with self.transaction() as conn:
+                conn.executemany("UPDATE documents SET evidence_level = ? WHERE id = ?",
+                                 updates[i:i + 5000])
+        changed = len(updates)
+        return changed
+
     def counts(self) -> dict[str, dict[str, int]]:
         docs = dict(self.conn.execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind"))
         passages = dict(self.conn.execute(
@@ -237,6 +253,15 @@ class SQLiteStore:
 
     def changes_after(self, seq: int, limit: int = 5000) -> list[tuple[int, str, str]]:
         return list(self.conn.execute(sql.SELECT_CHANGES_AFTER, (seq, limit)))
+
+    def changed_documents(self, seq: int, limit: int = 500) -> list[tuple[str, int]]:
+        """``(doc_id, last change seq)`` of documents changed after ``seq``, in order of
+        their last change. A document changed several times appears once, so work done
+        from this list is done once; and a checkpoint at the last seq of a prefix of it
+        is safe, since any document still to do has a later last change."""
+        return [(r[0], int(r[1])) for r in self.conn.execute(
+            "SELECT doc_id, MAX(seq) AS last FROM changes WHERE seq > ? GROUP BY doc_id "
+            "ORDER BY last LIMIT ?", (seq, limit))]
 
     def last_change(self) -> int:
         return int(self.conn.execute(sql.MAX_CHANGE).fetchone()[0])

@@ -23,7 +23,9 @@ ABBREVIATIONS = frozenset({
 _BOUNDARY = re.compile(
     r"""[.?!]['"”’)\]]*(?:\s?\[[\d,\s–-]{1,20}\])?\s+(?=[\[(“"'A-Z0-9])"""
 )
-_LINE_BREAK = re.compile(r"\n\s*(?:\n\s*)*")
+_LINE_BREAK = re.compile(r"\n\s*(?:\n\s*)*|(?<=[a-z0-9)][.?!])(?=[A-Z][A-Z ]{2,30}:\s)")
+"""Blocks end at line breaks, and where a run-in label follows a sentence without a space
+("...states.METHODS: We report...")."""
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)[.?!]['\"”’)\]]*$")
 
 

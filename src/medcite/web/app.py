@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from medcite.service import Medcite
-from medcite.web import api, errors, pages
+from medcite.web import api, editorial_api, editorial_pages, editorial_public, errors, pages
 from medcite.web.middleware import MAX_BODY_BYTES, BodyLimitMiddleware, SecurityHeadersMiddleware
 from medcite.web.view import TEMPLATE_FILTERS, TEMPLATE_GLOBALS
 
@@ -42,7 +42,10 @@ def create_app(service: Medcite, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
     _ = service.threads  # create the thread tables before requests race to do it
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(editorial_api.router)
     app.include_router(pages.router)
+    app.include_router(editorial_pages.router)
+    app.include_router(editorial_public.router)
     errors.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
