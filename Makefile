@@ -7,7 +7,7 @@ DATA   ?= $(firstword $(MEDCITE_DATA_DIR) $(wildcard ../shared/data))
 HOME_DIR ?= .medcite
 QUESTION ?= What is the management approach for leptomeningeal enhancement?
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo demo-full serve data-check test lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -17,10 +17,26 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-demo: setup
-	@test -n "$(DATA)" || { echo "error: ../shared/data not found; set MEDCITE_DATA_DIR" >&2; exit 2; }
+# The quick start ingests a subset that embeds in a few minutes on 2 cores: the guidelines,
+# the USPSTF recommendations, the BioASQ abstracts and the vocabularies. `make demo-full`
+# adds the rest of the corpus (PubMedQA / Evidence Inference abstracts and full texts and
+# the MedQuAD consumer texts; about 30 more minutes, mostly embedding).
+DEMO_FILES = $(DATA)/corpus/guidelines.jsonl.gz $(DATA)/corpus/uspstf_recommendations.jsonl \
+             $(DATA)/corpus/bioasq_abstracts.jsonl.gz $(DATA)/vocab
+
+demo: setup data-check
+	$(BIN)/medcite --home $(HOME_DIR) ingest $(DEMO_FILES)
+	$(BIN)/medcite --home $(HOME_DIR) ask "$(QUESTION)"
+
+demo-full: setup data-check
 	$(BIN)/medcite --home $(HOME_DIR) ingest $(DATA)/corpus $(DATA)/vocab
 	$(BIN)/medcite --home $(HOME_DIR) ask "$(QUESTION)"
+
+serve: setup
+	$(BIN)/medcite --home $(HOME_DIR) serve
+
+data-check:
+	@test -n "$(DATA)" || { echo "error: ../shared/data not found; set MEDCITE_DATA_DIR" >&2; exit 2; }
 
 test: setup
 	$(BIN)/python -m pytest -q

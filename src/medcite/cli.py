@@ -399,6 +399,51 @@ def bench_tune(datasets: tuple[str, ...], limit: int, write: bool, data_dir: Pat
     err.print(f"[dim]figures written to {path}[/]")
 
 
+@bench.command("answers")
+@click.option("--limit", type=click.IntRange(1), default=500, show_default=True,
+              help="Questions for citation integrity and latency (BioASQ dev).")
+@click.option("--verdict-limit", type=click.IntRange(1),
+              help="Questions per verdict dataset (default: all).")
+@click.option("--readability-limit", type=click.IntRange(1), default=100, show_default=True,
+              help="Consumer questions for the patient / clinician reading grade.")
+@data_dir_option
+@out_option
+@json_option
+def bench_answers(limit: int, verdict_limit: int | None, readability_limit: int,
+                  data_dir: Path | None, out_path: Path | None, as_json: bool) -> None:
+    """Citation integrity, verdict accuracy and macro-F1 beside the majority class, reading
+    grade of patient and clinician answers, and ask latency."""
+    from medcite.bench.answers import run_answers
+    from medcite.bench.datasets import find_data_dir
+
+    with open_service() as service:
+        data = run_answers(service, find_data_dir(data_dir or service.settings.data_dir),
+                           limit, verdict_limit, readability_limit)
+    path = _write_figures("answers", data, out_path)
+    if as_json:
+        emit_json(data)
+        return
+    integrity = data["integrity"]
+    out.print(f"citation integrity over {integrity['answers']} answers "
+              f"({integrity['sentences']} sentences, {integrity['numbers']} numbers):")
+    for key in ("sentences_with_citation", "citations_resolving_to_passage",
+                "numbers_in_cited_passage"):
+        out.print(f"  {key:<32} {integrity[key]:.2%}")
+    out.print(f"  statuses: {integrity['status']}")
+    lat = data["latency_ms"]
+    out.print(f"ask latency: p50 {lat['p50']} ms, p95 {lat['p95']} ms")
+    out.print(f"{'verdicts':<20}{'n':>6}{'acc':>8}{'macro-F1':>10}{'majority acc':>14}"
+              f"{'majority F1':>13}")
+    for name, v in data["verdicts"].items():
+        m, b = v["medcite"], v["majority_baseline"]
+        out.print(f"{name:<20}{m['n']:>6}{m['accuracy']:>8.3f}{m['macro_f1']:>10.3f}"
+                  f"{b['accuracy']:>14.3f}{b['macro_f1']:>13.3f}")
+    r = data["readability"]
+    out.print(f"reading grade (Flesch-Kincaid, median over {r['questions']} questions): "
+              f"patient {r['patient']['median_grade']}, clinician {r['clinician']['median_grade']}")
+    err.print(f"[dim]figures written to {path}[/]")
+
+
 @bench.command("serve")
 @click.option("--duration", type=click.FloatRange(1, 3600), default=20.0, show_default=True,
               help="Seconds of load per concurrency level.")

@@ -190,3 +190,21 @@ def test_vocabulary_files_are_recognised_and_loaded(service: Medcite, tmp_path: 
          "variants": ["paracetamol"], "brand_variants": ["tylenol"]}])
     service.ingest([mesh, drugs])
     assert service.store.vocab_count() == {"drug": 1, "mesh": 1}
+
+
+def test_older_store_gets_its_derived_vocabulary_tables_on_upgrade(
+    home: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    mesh = write_jsonl(tmp_path / "mesh.jsonl", [
+        {"ui": "D1", "name": "Leptomeningeal Neoplasms", "entry_terms": [], "permuted": [],
+         "tree_numbers": ["C10.1"], "categories": [], "pharm_actions": []}])
+    with Medcite(load_settings(home)) as svc:
+        svc.ingest([mesh])
+        assert svc.store.medical_stems(["leptomening"]) == {"leptomening"}
+    with sqlite3.connect(home / "medcite.sqlite3") as conn:  # as a schema-2 store left it
+        conn.execute("DELETE FROM vocab_stems")
+        conn.execute("PRAGMA user_version = 2")
+    with Medcite(load_settings(home)) as svc:
+        assert svc.store.medical_stems(["leptomening"]) == {"leptomening"}

@@ -57,8 +57,10 @@ def clean(raw: str) -> str | None:
     text = _TRAILING_REF.sub("", text).strip()
     if not text or not (text[0].isupper() or text[0].isdigit()):
         return None
-    if text[-1] not in ".!" or text.endswith(("et al.", "e.g.", "i.e.", "vs.")):
+    if text.endswith(("et al.", "e.g.", "i.e.", "vs.")):
         return None
+    if text[-1] not in ".!" and not (text[-1] == ")" and len(text.split()) >= 8):
+        return None  # a sentence may end on its closing statistics: "... (p < 0.01)"
     words = text.split()
     if not MIN_WORDS <= len(words) <= MAX_WORDS:
         return None

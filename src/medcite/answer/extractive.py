@@ -22,6 +22,7 @@ from typing import Any
 
 from medcite.answer.candidates import Candidate, candidates
 from medcite.answer.compose import Chosen, compose
+from medcite.answer.coverage import QuestionTerms
 from medcite.answer.model import DISCLAIMERS, INSUFFICIENT_EVIDENCE, Answer, Audience
 from medcite.answer.numbers import facts
 from medcite.answer.readability import grade
@@ -109,7 +110,7 @@ class ExtractiveEngine:
         t1 = time.perf_counter()
         passages = self.store.get_passages(c.passage_id for c, _ in pool)
         documents = self.store.document_meta(c.doc_id for c, _ in pool)
-        weights = self.lexical.idf(stems(info.core))
+        weights = QuestionTerms(info, self.lexical.idf)
         scored = self._score_all(pool, passages, documents, info, weights, audience)
         timings["select"] = _ms(t1)
 
@@ -128,12 +129,12 @@ class ExtractiveEngine:
         """Whether some indexed passage covers nearly all of the question: the corpus is
         medical, so a question it discusses at length is in scope even without a known
         medical term (health policy, injury prevention)."""
-        weights = self.lexical.idf(stems(info.core))
-        if not weights:
+        terms = QuestionTerms(info, self.lexical.idf)
+        if not terms:
             return False
         hits = self.lexical.search(info.core, 5)
         passages = self.store.get_passages(h.passage_id for h in hits)
-        return any(_coverage(weights, frozenset(stems(p.text))) >= SCOPE_COVERAGE
+        return any(terms.coverage(frozenset(stems(p.text))) >= SCOPE_COVERAGE
                    for p in passages.values())
 
     def _retrieve(self, info: QueryInfo, audience: Audience) -> list[tuple[ScoredPassage, int]]:
@@ -153,7 +154,7 @@ class ExtractiveEngine:
 
     def _score_all(self, pool: list[tuple[ScoredPassage, int]], passages: dict[str, Passage],
                    documents: dict[str, dict[str, Any]], info: QueryInfo,
-                   weights: dict[str, float], audience: Audience) -> list[Chosen]:
+                   weights: QuestionTerms, audience: Audience) -> list[Chosen]:
         top_score = max((c.score for c, _ in pool), default=1.0) or 1.0
         scored: list[Chosen] = []
         for hit, rank in pool:
@@ -161,17 +162,17 @@ class ExtractiveEngine:
             if passage is None or doc is None:
                 continue
             context = stems(" ".join((doc.get("title") or "", passage.section, passage.text)))
-            pc = _coverage(weights, frozenset(context))
+            pc = weights.coverage(frozenset(context))
             for cand in candidates(passage):
                 scored.append(self._score(cand, info, weights, doc, hit.score / top_score,
                                           rank, audience, pc))
         scored.sort(key=lambda c: -c.score)
         return scored
 
-    def _score(self, cand: Candidate, info: QueryInfo, weights: dict[str, float],
+    def _score(self, cand: Candidate, info: QueryInfo, weights: QuestionTerms,
                doc: dict[str, Any], passage_score: float, rank: int, audience: Audience,
                passage_coverage: float) -> Chosen:
-        own = _coverage(weights, cand.terms)
+        own = weights.coverage(cand.terms)
         relevance = max(own, 0.5 * own + 0.5 * passage_coverage) if own > 0 else 0.0
         level = doc.get("evidence_level") or "other"
         table = PATIENT_EVIDENCE_WEIGHT if audience == "patient" else EVIDENCE_WEIGHT
@@ -198,7 +199,7 @@ class ExtractiveEngine:
 
     def _compose(self, question: str, info: QueryInfo, audience: Audience,
                  scored: list[Chosen], documents: dict[str, dict[str, Any]],
-                 passages: dict[str, Passage], weights: dict[str, float]) -> Answer:
+                 passages: dict[str, Passage], weights: QuestionTerms) -> Answer:
         best = max((c.passage_coverage for c in scored), default=0.0)
         relevant = [c for c in scored if c.relevance >= MIN_RELEVANCE]
         if best < MIN_COVERAGE or not relevant:
@@ -237,7 +238,7 @@ class ExtractiveEngine:
         answer.missing = self._missing(info, summary + guidelines + research)
         return answer
 
-    def _verdict(self, info: QueryInfo, relevant: list[Chosen], weights: dict[str, float]
+    def _verdict(self, info: QueryInfo, relevant: list[Chosen], weights: QuestionTerms
                  ) -> tuple[str | None, Chosen | None, dict[str, Passage]]:
         """The verdict, the chosen sentence that carries it (or no verdict), and the
         passages read beyond the retrieved ones."""
@@ -262,7 +263,7 @@ class ExtractiveEngine:
         carrier = decision.evidence.key
         return decision.verdict, carrier if isinstance(carrier, Chosen) else None, extra
 
-    def _verdict_pool(self, relevant: list[Chosen], weights: dict[str, float]
+    def _verdict_pool(self, relevant: list[Chosen], weights: QuestionTerms
                       ) -> tuple[list[Chosen], dict[str, Passage]]:
         """Every sentence of the top documents (full texts included): the finding of a
         trial is often in its results, not in the passage that matched best."""
@@ -279,7 +280,7 @@ class ExtractiveEngine:
                 for cand in candidates(passage):
                     if cand.text not in seen:
                         seen.add(cand.text)
-                        own = _coverage(weights, cand.terms)
+                        own = weights.coverage(cand.terms)
                         pool.append(Chosen(cand, own / (1 + rank), own / (1 + rank), level))
         return pool, read
 
@@ -295,7 +296,7 @@ class ExtractiveEngine:
 
     def _insufficient(self, question: str, info: QueryInfo, audience: Audience,
                       scored: list[Chosen], documents: dict[str, dict[str, Any]],
-                      passages: dict[str, Passage], weights: dict[str, float]) -> Answer:
+                      passages: dict[str, Passage], weights: QuestionTerms) -> Answer:
         found = pick([c for c in scored if c.relevance > 0], 3, per_doc=1)
         sections = [("What the indexed evidence does contain", found)] if found else []
         answer = compose(question, info.type, audience, [], [], sections, documents, passages,
@@ -343,12 +344,6 @@ def _near(c: Chosen, others: list[Chosen]) -> bool:
 def _states_dose(text: str) -> bool:
     return any(f.kind == "quantity" and f.value.split(" ")[-1] in DOSE_UNITS
                for f in facts(text))
-
-
-def _coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
-    """The idf-weighted share of the question's terms found in ``terms``."""
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
 
 
 def _overlap(a: Candidate, b: Candidate) -> float:

@@ -18,9 +18,10 @@ QUANTITY = re.compile(
     rf"(?:\s*(?P<unit>{_UNIT})(?![A-Za-z]))?"
 )
 ROUTE = re.compile(
-    r"\b(intravenous(?:ly)?|i\.v\.|IV|oral(?:ly)?|p\.o\.|PO|intramuscular(?:ly)?|i\.m\.|IM|"
-    r"subcutaneous(?:ly)?|s\.c\.|SC|intrathecal(?:ly)?|topical(?:ly)?|inhaled|intranasal(?:ly)?|"
-    r"rectal(?:ly)?|sublingual(?:ly)?|transdermal(?:ly)?)\b")
+    r"\b((?i:intravenous(?:ly)?|i\.v\.|oral(?:ly)?|p\.o\.|intramuscular(?:ly)?|i\.m\.|"
+    r"subcutaneous(?:ly)?|s\.c\.|intrathecal(?:ly)?|topical(?:ly)?|inhaled|intranasal(?:ly)?|"
+    r"rectal(?:ly)?|sublingual(?:ly)?|transdermal(?:ly)?)|IV|PO|IM|SC)\b")
+"""Routes; the short forms only in capitals ("IV", not the "iv" of a roman numeral)."""
 FREQUENCY = re.compile(
     r"\b(every \d+(?:\s*(?:-|to)\s*\d+)? (?:hours?|days?|weeks?|months?)|q\d+h|"
     r"(?:once|twice|three times|four times) (?:a |per )?(?:day|daily|week|weekly|month|monthly)|"

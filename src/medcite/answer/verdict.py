@@ -14,17 +14,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medcite.retrieve.query import Comparison
-from medcite.text.terms import stem_set
+from medcite.text.terms import roots, stem_set
 
 NEGATIVE = re.compile(
     r"\b(no|not|neither|nor|without|never|none|failed to|fail to|cannot|can't|unlikely|"
     r"absence of|lack of|lacks|ineffective|did not|does not|do not|was not|were not|is not|"
     r"are not|nonsignificant|non-significant|insignificant|unrelated|independent of)\b", re.I)
 HEDGE = re.compile(
-    r"\b(may|might|could|possibl[ey]|unclear|uncertain|inconclusive|conflicting|controvers\w*|"
-    r"further (?:stud|research|trial|investigation)\w*|remains? to be|more research|"
-    r"limited evidence|not clear|warrant\w*|suggest\w*|potential(?:ly)?|appears? to|"
-    r"needs? to be confirmed|larger (?:stud|trial)\w*)\b", re.I)
+    r"\b(unclear|uncertain|inconclusive|conflicting|controvers\w*|not (?:yet )?clear|"
+    r"(?:further|more|larger|additional) (?:stud\w*|research|trials?|investigations?|data|"
+    r"evidence) (?:is|are|will be) (?:needed|required|warranted|necessary)|"
+    r"remains? to be (?:determined|established|elucidated|clarified|proven)|"
+    r"(?:limited|insufficient|weak) evidence|debated|questionable)\b", re.I)
+"""Doubt strong enough for "maybe". Ordinary scientific caution ("may", "suggest") is how
+positive findings are reported, so it does not count."""
 NO_DIFFERENCE = re.compile(
     r"(\bno (?:statistically )?significant|\bnot (?:statistically )?significant(?:ly)?|"
     r"\bdid not (?:differ|reach|show|change|improve|reduce|increase|affect)|"
@@ -54,7 +57,7 @@ FINDING = re.compile(
     r"specific\w*|play\w* a role|involved in|required for|caus\w*|inhibit\w*|"
     r"induc\w*|activat\w*|express\w*)", re.I)
 """Sentences that report a finding carry the vote on a yes-no question."""
-NON_FINDING_WEIGHT = 0.3
+NON_FINDING_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
@@ -74,17 +77,56 @@ class Decision:
     votes: dict[str, float]
 
 
-def yes_no(question: str, sentences: Sequence[Evidence], min_margin: float = 0.15,
-           hedge_share: float = 0.45) -> Decision:
+ANTONYMS: tuple[tuple[str, str], ...] = (
+    ("better", "worse"), ("better", "poor"), ("good", "poor"), ("positive", "negative"),
+    ("increase", "decrease"), ("increased", "decreased"), ("higher", "lower"),
+    ("more", "less"), ("upregulat", "downregulat"), ("activat", "inhibit"),
+    ("promot", "suppress"), ("promot", "inhibit"), ("benign", "malignant"),
+    ("improv", "worsen"), ("gain", "loss"), ("agonist", "antagonist"), ("present", "absent"),
+    ("susceptible", "resistant"), ("sensitiv", "resistan"), ("dominant", "recessive"),
+    ("acute", "chronic"), ("excess", "deficien"), ("overexpress", "underexpress"),
+    ("hyper", "hypo"), ("protect", "harm"), ("decreases risk", "increases risk"),
+)
+_WORDS = re.compile(r"[a-z]+")
+
+
+def contradicts(question: str, sentence: str) -> bool:
+    """Whether the sentence uses the opposite of a word the question turns on ("better
+    survival" asked, "poor survival" found)."""
+    q, s = question.lower(), sentence.lower()
+    for a, b in ANTONYMS:
+        for this, that in ((a, b), (b, a)):
+            if _has(q, this) and not _has(q, that) and _has(s, that) and not _has(s, this):
+                return True
+    return False
+
+
+def _has(text: str, stem: str) -> bool:
+    return any(w.startswith(stem) for w in _WORDS.findall(text)) if " " not in stem else (
+        stem in text)
+
+
+YES_NO_SENTENCES = 5
+"""The most relevant sentences that vote on a yes-no question (more add noise)."""
+NO_SHARE = 0.4
+"""Share of the vote for "no" at which the verdict is "no"."""
+MAYBE_SHARE = 0.5
+"""Share of the vote for doubt at which the verdict is "maybe"."""
+
+
+def yes_no(question: str, sentences: Sequence[Evidence]) -> Decision:
     """yes / no / maybe from the polarity of the most relevant sentences."""
     votes = {"yes": 0.0, "no": 0.0, "maybe": 0.0}
     best: dict[str, tuple[float, Evidence]] = {}
     flip = bool(re.search(r"\b(not|no|never)\b", question, re.I))
-    for ev in sentences:
+    ranked = sorted(sentences, key=lambda e: -e.relevance)[:YES_NO_SENTENCES]
+    for ev in ranked:
         weight = ev.relevance * (1.6 if CONCLUSION.search(ev.section) else 1.0)
         if not FINDING.search(ev.text):
             weight *= NON_FINDING_WEIGHT
-        if HEDGE.search(ev.text) and not SIGNIFICANT.search(ev.text):
+        if contradicts(question, ev.text):
+            label = "no"
+        elif HEDGE.search(ev.text) and not SIGNIFICANT.search(ev.text):
             label = "maybe"
         elif NEGATIVE.search(ev.text) or NO_DIFFERENCE.search(ev.text):
             label = "no"
@@ -98,11 +140,12 @@ def yes_no(question: str, sentences: Sequence[Evidence], min_margin: float = 0.1
     total = sum(votes.values())
     if total == 0:
         return Decision(None, None, votes)
-    yes, no, maybe = (votes[k] / total for k in ("yes", "no", "maybe"))
-    if (maybe >= hedge_share and abs(yes - no) < min_margin * 2) or abs(yes - no) < min_margin:
+    if votes["no"] / total >= NO_SHARE:
+        verdict = "no"
+    elif votes["maybe"] / total >= MAYBE_SHARE:
         verdict = "maybe"
     else:
-        verdict = "yes" if yes > no else "no"
+        verdict = "yes"
     carrier = best.get(verdict) or max(best.values(), key=lambda b: b[0])
     return Decision(verdict, carrier[1], votes)
 
@@ -128,12 +171,12 @@ def compare(comparison: Comparison, sentences: Sequence[Evidence], min_share: fl
             ) -> Decision:
     """increased / decreased / no_difference for the intervention against the comparator
     on the outcome, from sentences that mention the outcome."""
-    outcome = stem_set(comparison.outcome)
-    arms = stem_set(comparison.intervention) | stem_set(comparison.comparator)
+    outcome = roots(stem_set(comparison.outcome))
+    arms = roots(stem_set(comparison.intervention) | stem_set(comparison.comparator))
     votes = {"increased": 0.0, "decreased": 0.0, "no_difference": 0.0}
     best: dict[str, tuple[float, Evidence]] = {}
     for ev in sentences:
-        terms = stem_set(ev.text)
+        terms = roots(stem_set(ev.text))
         if not outcome:
             continue
         on_outcome = len(outcome & terms) / len(outcome)

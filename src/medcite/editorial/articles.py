@@ -9,7 +9,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,7 @@ TOPICS: dict[str, str] = {
 }
 """An article's topic is the type of its question (``medcite.retrieve.query``)."""
 MAX_SLUG_CHARS = 80
+MAX_CACHED_SIGNATURES = 20_000
 _SLUG_LEAD = re.compile(r"^(?:what|which)\s+(?:is|are|was|were)\s+(?:the\s+|a\s+|an\s+)?", re.I)
 _SLUG_APPROACH = re.compile(r"\b(?:approach(?:es)?|options?|strateg(?:y|ies))\s+(?:for|to|in)\b",
                             re.I)
@@ -117,6 +118,7 @@ class Articles:
 
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
+        self._signatures: dict[str, para.Signature] = {}
         ensure_schema(store)
 
     # -- reads -------------------------------------------------------------------------
@@ -176,11 +178,19 @@ class Articles:
         """The article whose question (or a question already routed to it) asks the same
         thing as ``question``, if any."""
         mine = para.signature(question, self.store, vector)
-        candidates = [
-            (para.signature(text, self.store, _unpack(blob)), int(article_id))
-            for text, article_id, blob in self.store.conn.execute(SELECT_QUESTIONS)]
+        candidates = [(self._signature(text, _unpack(blob)), int(article_id))
+                      for text, article_id, blob in self.store.conn.execute(SELECT_QUESTIONS)]
         match = para.best_match(mine, candidates)
         return (self.get(match[0]), match[1]) if match else None
+
+    def _signature(self, text: str, vector: np.ndarray | None) -> para.Signature:
+        """A routed question's signature; the lexical part is computed once per process."""
+        found = self._signatures.get(text)
+        if found is None:
+            if len(self._signatures) >= MAX_CACHED_SIGNATURES:
+                self._signatures.clear()
+            found = self._signatures[text] = para.signature(text, self.store)
+        return replace(found, vector=vector) if vector is not None else found
 
     # -- writes (inside the caller's transaction) --------------------------------------
 

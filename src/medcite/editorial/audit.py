@@ -55,6 +55,15 @@ def events(conn: sqlite3.Connection, article_id: int | None = None,
     return [_event(row) for row in conn.execute(sql, params)]
 
 
+def _cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will not run as a formula (names are user input)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def export_lines(conn: sqlite3.Connection, fmt: str, article_id: int | None = None
                  ) -> Iterator[str]:
     """The log as JSON Lines or CSV (with a header row), read in pages."""
@@ -74,7 +83,7 @@ def export_lines(conn: sqlite3.Connection, fmt: str, article_id: int | None = No
                 writer = csv.writer(buffer, lineterminator="\n")
                 data = event.model_dump()
                 data["detail"] = json.dumps(event.detail, ensure_ascii=False, sort_keys=True)
-                writer.writerow(["" if data[f] is None else data[f] for f in CSV_FIELDS])
+                writer.writerow([_cell(data[f]) for f in CSV_FIELDS])
                 yield buffer.getvalue()
             else:
                 yield event.model_dump_json() + "\n"

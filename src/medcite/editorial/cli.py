@@ -6,127 +6,27 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
 
 from medcite.editorial import audit
 from medcite.editorial.articles import diff_answers
-from medcite.editorial.desk import Desk
-from medcite.editorial.errors import UnauthorizedError
-from medcite.editorial.models import ROLES, Article, User
-from medcite.editorial.workflow import ACTIONS, label, require
-from medcite.errors import InvalidRequestError
+from medcite.editorial.cli_common import (
+    acting,
+    as_option,
+    emit,
+    json_option,
+    open_desk,
+    out,
+    print_article,
+)
+from medcite.editorial.cli_users import users
+from medcite.editorial.workflow import ACTIONS, can, require
 
-out = Console()
-json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-as_option = click.option("--as", "actor", required=True, metavar="USERNAME",
-                         help="Act as this user (their role is checked).")
-
-
-@contextmanager
-def open_desk() -> Iterator[Desk]:
-    from medcite import cli  # the main CLI holds --home; imported late (it imports us)
-
-    with cli.open_service() as service:
-        yield Desk(service)
-
-
-def emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
-
-
-def acting(desk: Desk, username: str) -> User:
-    user = desk.accounts.require(username)
-    if user.disabled:
-        raise UnauthorizedError(f"The account {username!r} is disabled.",
-                                "Act as an enabled user.")
-    return user
-
-
-def print_article(article: Article) -> None:
-    flag = f"  [yellow]needs re-review: {'; '.join(article.stale_reasons)}[/]" \
-        if article.stale_reasons else ""
-    out.print(f"[bold]{article.id}[/] {label(article.state):<18} v{article.current_version} "
-              f"{article.question}{flag}", highlight=False)
-
-
-# -- users ------------------------------------------------------------------------------
-
-@click.group()
-def users() -> None:
-    """Accounts of editors, reviewers, readers and administrators."""
-
-
-@users.command("add")
-@click.argument("username")
-@click.option("--name", required=True, help="Full name, as shown with approvals.")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--credentials", default="", help="e.g. 'MD, FACP' (shown with approvals).")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Prompted for when not given.")
-@click.option("--as", "actor", metavar="USERNAME",
-              help="The admin adding the account (not needed for the very first one).")
-def users_add(username: str, name: str, role: str, credentials: str, password: str,
-              actor: str | None) -> None:
-    """Add an account. The first account must be an admin and needs no --as."""
-    with open_desk() as desk:
-        if desk.accounts.users():
-            if actor is None:
-                raise InvalidRequestError("Adding an account needs --as ADMIN.",
-                                          "Name the administrator who adds it.")
-            require(acting(desk, actor), "users.manage")
-        elif role != "admin":
-            raise InvalidRequestError("The first account must be an admin.",
-                                      "Add it with --role admin.")
-        user = desk.accounts.add(username, name, role, password, credentials, actor or "cli")
-    out.print(f"added {user.username} ({user.role})")
-
-
-@users.command("list")
-@json_option
-def users_list(as_json: bool) -> None:
-    """List accounts (no secrets are shown)."""
-    with open_desk() as desk:
-        found = desk.accounts.users()
-    if as_json:
-        emit([u.model_dump() for u in found])
-        return
-    for u in found:
-        state = "disabled" if u.disabled else "active"
-        out.print(f"{u.username:<16} {u.role:<9} {state:<9} {u.display}", highlight=False)
-
-
-@users.command("disable")
-@click.argument("username")
-@as_option
-def users_disable(username: str, actor: str) -> None:
-    """Disable an account and revoke its sessions and tokens."""
-    with open_desk() as desk:
-        admin = require(acting(desk, actor), "users.manage")
-        desk.accounts.disable(username, admin.username)
-    out.print(f"disabled {username}")
-
-
-@users.command("token")
-@click.argument("username")
-@as_option
-@click.option("--label", default="cli", help="What the token is for.")
-@click.option("--days", type=click.IntRange(1, 3650), help="Expire after this many days.")
-def users_token(username: str, actor: str, label: str, days: int | None) -> None:
-    """Print a new API token (Bearer) for USERNAME: yourself, or anyone as an admin."""
-    with open_desk() as desk:
-        me = acting(desk, actor)
-        if me.username.lower() != username.lower():
-            require(me, "users.manage")
-        token, _ = desk.accounts.new_token(acting(desk, username), "api", label,
-                                           days * 86400 if days else None)
-    click.echo(token)
-
+__all__ = ["review", "users"]
 
 # -- review -----------------------------------------------------------------------------
 
@@ -177,7 +77,7 @@ def review_show(article_id: int, actor: str, n: int | None, as_json: bool) -> No
     with open_desk() as desk:
         user = acting(desk, actor)
         article, version = desk.view(user, article_id, n)
-        comments = desk.comments(user, article_id)
+        comments = desk.comments(user, article_id) if can(user, "article.read_any") else []
     if as_json:
         emit({"article": article.model_dump(), "version": version.model_dump(),
               "comments": [c.model_dump() for c in comments]})
@@ -198,6 +98,20 @@ def review_show(article_id: int, actor: str, n: int | None, as_json: bool) -> No
                   markup=False, highlight=False)
 
 
+VERB_HELP = {
+    "submit": "Submit an article for review (editors).",
+    "withdraw": "Withdraw a submitted article to draft (editors).",
+    "start-review": "Take a submitted article under review (reviewers).",
+    "request-changes": "Send an article back to its editors with a note (reviewers).",
+    "approve": "Approve an article; records your name and credentials (reviewers).",
+    "reject": "Reject an article (reviewers).",
+    "publish": "Publish an approved article at /articles/<slug> (editors).",
+    "re-review": "Take an approved or published article under review again (reviewers).",
+    "unpublish": "Take a published article off the public site (editors).",
+    "reopen": "Reopen a rejected article as a draft (editors).",
+}
+
+
 def _verb_command(verb: str) -> Callable[..., None]:
     @as_option
     @click.argument("article_id", type=int)
@@ -207,7 +121,7 @@ def _verb_command(verb: str) -> Callable[..., None]:
             article = desk.act(acting(desk, actor), article_id, verb, note)
         print_article(article)
 
-    command.__doc__ = f"{verb.replace('-', ' ').capitalize()} an article (see the policy)."
+    command.__doc__ = VERB_HELP[verb]
     return command
 
 

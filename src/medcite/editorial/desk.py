@@ -225,7 +225,7 @@ class Desk:
         before = sentence_at(old.answer, index).text
         with self.store.transaction() as conn:
             n = self.articles.add_version(conn, article_id, answer, "edited", actor.username,
-                                          note or f"sentence {index} edited")
+                                          note or f"sentence {index}")
             audit.record(conn, actor.username, "edit", article_id, article.state,
                          article.state, n, sentence=index, before=before,
                          after=sentence_at(answer, index).text)

@@ -95,7 +95,7 @@ def check_transition(user: User, state: State, to: State, submitted_by: str | No
         raise ForbiddenError(
             f"Your role ({user.role}) cannot move an article from {label(state)} to "
             f"{label(to)}.", f"That needs one of: {', '.join(sorted(roles))}.")
-    if to == "approved" and user.username.lower() in {
+    if (state, to) == ("under_review", "approved") and user.username.lower() in {
             (submitted_by or "").lower(), (version_author or "").lower()}:
         raise ForbiddenError("You cannot approve an article you submitted or wrote.",
                              "Another reviewer of the Medical Advisory Board must approve it.")

@@ -74,6 +74,9 @@ class QueryInfo:
     type: QuestionType
     comparison: Comparison | None = None
     expansions: tuple[str, ...] = field(default_factory=tuple)
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
+    """(phrase of the question, its alternatives): a passage using an alternative covers
+    the phrase."""
 
     @property
     def search_text(self) -> str:

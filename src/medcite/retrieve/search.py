@@ -97,7 +97,8 @@ class Searcher:
         """The question's type and core, with vocabulary expansions attached."""
         info = understand(question)
         found = expand(self.store, question, self.lexical.share)
-        return replace(info, expansions=tuple(a for e in found for a in e.alternatives))
+        return replace(info, expansions=tuple(a for e in found for a in e.alternatives),
+                       synonyms=tuple((e.phrase, e.alternatives) for e in found))
 
     def candidates(self, info: QueryInfo, kinds: Sequence[str] | None = None,
                    depth: int = 1) -> Candidates:

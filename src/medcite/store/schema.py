@@ -6,7 +6,10 @@ number it has applied in ``meta``. An index that crashed behind the database cat
 up by replaying the log, so the database is the single source of truth.
 """
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+"""1: documents, passages, changes, files, vocab. 2: abbreviations, vocabulary phrases.
+3: vocabulary stems (medical or not). Tables are created if missing; derived vocabulary
+tables are refilled from ``vocab`` when a store is upgraded (``SQLiteStore._migrate``)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (

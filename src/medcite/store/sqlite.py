@@ -53,7 +53,19 @@ class SQLiteStore:
                 "Upgrade medcite or use another --home.",
             )
         conn.executescript(sql.SCHEMA)
+        if 0 < version < sql.SCHEMA_VERSION:
+            self._migrate(version)
         conn.execute(f"PRAGMA user_version = {sql.SCHEMA_VERSION}")
+
+    def _migrate(self, version: int) -> None:
+        """Fill what an older schema lacked from the data it had."""
+        if version < 3:  # vocabulary phrases and stems are derived from the vocab table
+            terms = [VocabTerm(source, key, name, tuple(syn), extra)
+                     for source in ("mesh", "drug")
+                     for key, name, syn, extra in self.iter_vocab(source)]
+            for i in range(0, len(terms), 5000):
+                with self.transaction() as conn:
+                    self.put_vocab(conn, terms[i:i + 5000])
 
     @property
     def conn(self) -> sqlite3.Connection:

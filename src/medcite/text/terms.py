@@ -46,3 +46,19 @@ def stems(text: str) -> list[str]:
 
 def stem_set(text: str) -> frozenset[str]:
     return frozenset(stems(text))
+
+
+_DERIVATION = ("ation", "ition", "ment", "ness", "ion", "ive", "al", "ic")
+
+
+def root(stem: str) -> str:
+    """A coarser form of a stem, so that coverage matches "treat" with "treatment" and
+    "diagnos" with "diagnost" (Snowball keeps derivational suffixes)."""
+    for suffix in _DERIVATION:
+        if stem.endswith(suffix) and len(stem) - len(suffix) >= 4:
+            return stem[: -len(suffix)]
+    return stem[:7] if len(stem) > 8 else stem
+
+
+def roots(terms: frozenset[str] | set[str]) -> frozenset[str]:
+    return frozenset(root(t) for t in terms)

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from medcite.editorial.articles import diff_answers
+from medcite.editorial.auth import SESSION_SECONDS
 from medcite.editorial.editing import check_edit
 from medcite.editorial.errors import ForbiddenError, ThrottledError, UnauthorizedError
 from medcite.editorial.models import STATE_LABELS, State, User
@@ -39,6 +40,12 @@ VERB_LABELS = {
     "start-review": "Start review", "request-changes": "Request changes",
     "approve": "Approve", "reject": "Reject", "publish": "Publish",
     "re-review": "Re-review", "unpublish": "Unpublish", "reopen": "Reopen as draft",
+}
+DONE_LABELS = {
+    "submit": "Submitted", "withdraw": "Withdrawn", "start-review": "Review started",
+    "request-changes": "Changes requested", "approve": "Approved", "reject": "Rejected",
+    "publish": "Published", "re-review": "Re-review started", "unpublish": "Unpublished",
+    "reopen": "Reopened",
 }
 
 
@@ -100,8 +107,9 @@ async def login(request: Request) -> Response:
                         username=form.get("username", ""))
         set_login_csrf_cookie(request, response, fresh)
         return response
-    session, _ = desk.accounts.new_token(user, "session", "web login",
-                                         seconds=12 * 3600)
+    if old := request.cookies.get(SESSION_COOKIE):
+        desk.accounts.revoke(old, user.username)  # no session fixation: always a new one
+    session, _ = desk.accounts.new_token(user, "session", "web login", SESSION_SECONDS)
     redirect = RedirectResponse(safe_next(form.get("next")), status_code=303)
     set_session_cookie(request, redirect, session)
     return redirect
@@ -156,9 +164,11 @@ def action_buttons(user: User | None, state: State, blocked: set[str]
     return found
 
 
-def review_context(request: Request, identity: Identity, article_id: int) -> dict[str, Any]:
+def review_context(request: Request, identity: Identity, article_id: int,
+                   n: int | None = None) -> dict[str, Any]:
     desk = get_desk(request)
-    article, version = desk.view(identity.user, article_id)
+    article, version = desk.view(identity.user, article_id, n)
+    old = version.n != article.current_version  # an old version: read only
     user = identity.user
     blocked = set()
     if user is not None and user.username.lower() in {
@@ -175,21 +185,27 @@ def review_context(request: Request, identity: Identity, article_id: int) -> dic
         if rows:
             numbered.append((title, rows))
     comments = desk.comments(user, article_id)
+    moves = [e for e in desk.history(user, article_id)
+             if e.to_state == article.state and e.from_state != e.to_state]
     return {"article": article, "version": version, "sections": numbered,
-            "comments": comments, "actions": action_buttons(user, article.state, blocked),
+            "decision": moves[-1] if moves else None, "DONE_LABELS": DONE_LABELS,
+            "comments": comments, "old_version": old,
+            "actions": [] if old else action_buttons(user, article.state, blocked),
             "self_blocked": "approve" in blocked and article.state in ("submitted",
                                                                        "under_review"),
-            "can_edit": can(user, "article.edit") and article.state in EDITABLE,
-            "can_comment": can(user, "comment.add"), "edit_error": None, "error": None}
+            "can_edit": not old and can(user, "article.edit") and article.state in EDITABLE,
+            "can_comment": not old and can(user, "comment.add"), "edit_error": None,
+            "error": None}
 
 
 @router.get("/review/{article_id}", response_class=HTMLResponse)
-def review_page(request: Request, article_id: int) -> Response:
+def review_page(request: Request, article_id: int, version: int | None = None) -> Response:
+    """The current version to review, or (``?version=n``) an old one, read only."""
     identity = staff_or_login(request)
     if isinstance(identity, RedirectResponse):
         return identity
     return page(request, "review_article.html", identity,
-                **review_context(request, identity, article_id))
+                **review_context(request, identity, article_id, version))
 
 
 @router.post("/review/{article_id}/{what}", response_class=HTMLResponse)
@@ -226,7 +242,8 @@ async def review_post(request: Request, article_id: int, what: str) -> Response:
             check = check_edit(context["version"].answer, index, form.get("text", ""))
             context["edit_error"] = {"index": index, "text": form.get("text", ""),
                                      "reasons": check.reasons or [exc.message]}
-        context["error"] = str(exc)
+        context["error"] = str(exc) if what != "edit" else \
+            "The edit was not saved: see the reason under the sentence."
         return page(request, "review_article.html", identity, exc.http_status, **context)
     return RedirectResponse(f"/review/{article_id}{anchor}", status_code=303)
 

@@ -28,6 +28,21 @@ STEP_OF = {"draft": -1, "submitted": 0, "under_review": 1, "changes_requested": 
 PENDING_BANNER = ("Educational purpose only • Exercise caution as content is pending human "
                   "review by the Medical Advisory Board")
 APPROVED_BANNER = "Reviewed and approved by the Medical Advisory Board"
+REVIEWED_DISCLAIMERS = {
+    "clinician": (
+        "This information is intended for healthcare professionals. It was generated from the "
+        "indexed literature and guidelines and then reviewed by the Medical Advisory Board "
+        "(see the editorial policy). Any medical decision-making should rely on clinical "
+        "judgment and independently verified information; verify doses and recommendations "
+        "against the cited sources and current local guidance before applying them in "
+        "patient care."),
+    "patient": (
+        "This is general health information, not medical advice, reviewed by the Medical "
+        "Advisory Board. It may not fit your situation. Talk to your doctor, nurse or "
+        "pharmacist before you start, stop or change any treatment. In an emergency, call "
+        "your local emergency number."),
+}
+"""Shown instead of the engine's "not necessarily reviewed by a human" on approved pages."""
 
 
 def badge(state: str) -> list[tuple[str, str]]:
@@ -82,8 +97,12 @@ def article_page(request: Request, slug: str) -> Response:
     else:
         raise NotFoundError(f"No article at /articles/{slug}.", "See /articles for all of them.")
     approved = shown_state in ("approved", "published") and version.approval is not None
+    answer = version.answer
+    if approved:
+        answer = answer.model_copy(update={"disclaimer": REVIEWED_DISCLAIMERS.get(
+            answer.audience, REVIEWED_DISCLAIMERS["clinician"])})
     return page(request, "article.html", identity or Identity(None), article=article,
-                version=version, answer=version.answer, state=shown_state, steps=badge(
+                version=version, answer=answer, state=shown_state, steps=badge(
                     shown_state), approved=approved, staff=staff,
                 banner=APPROVED_BANNER if approved else PENDING_BANNER,
                 rereview=not staff and article.state != "published")

@@ -1,0 +1,39 @@
+"""How much of a question a text covers: the idf-weighted share of the question's terms
+found in it, where a derivational variant ("treated" / "treatment") or a vocabulary
+alternative of a phrase ("hypertension" for "high blood pressure") counts as found."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from medcite.retrieve.query import QueryInfo
+from medcite.text.terms import root, roots, stem_set, stems
+
+
+class QuestionTerms:
+    """The weighted terms of one question, ready to measure coverage of many texts."""
+
+    def __init__(self, info: QueryInfo, idf: Callable[[Sequence[str]], dict[str, float]]
+                 ) -> None:
+        self.weights = idf(stems(info.core))
+        self.total = sum(self.weights.values())
+        self.roots = {t: root(t) for t in self.weights}
+        self.synonyms = [(stem_set(phrase), [stem_set(a) for a in alts if stem_set(a)])
+                         for phrase, alts in info.synonyms]
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def covered(self, terms: frozenset[str]) -> set[str]:
+        """The question's terms that ``terms`` (a text's stems) cover."""
+        text_roots = roots(terms)
+        found = {t for t in self.weights if t in terms or self.roots[t] in text_roots}
+        for phrase, alternatives in self.synonyms:
+            if any(alt <= terms for alt in alternatives):
+                found |= phrase & self.weights.keys()
+        return found
+
+    def coverage(self, terms: frozenset[str]) -> float:
+        if not self.total:
+            return 0.0
+        return sum(self.weights[t] for t in self.covered(terms)) / self.total

@@ -1,0 +1,117 @@
+"""The extractive engine end to end on a tiny corpus built in the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcite.answer.extractive import DOSE_NOTICE
+from medcite.answer.safety import EMERGENCY_NOTICE, OUT_OF_SCOPE_NOTICE
+from medcite.service import Medcite
+from medcite.settings import load_settings
+from tests.conftest import doc, write_jsonl
+
+GUIDELINE = ("Recommendations\nIn adults with hypertension, thiazide diuretics are recommended "
+             "as first-line drug treatment for hypertension. Chlorthalidone 12.5 to 25 mg orally "
+             "once daily is the preferred thiazide for hypertension treatment. Blood pressure "
+             "should be rechecked within one month of starting hypertension treatment.")
+TRIAL = ("BACKGROUND: Hypertension treatment targets are debated.\nRESULTS: Intensive "
+         "treatment of hypertension significantly reduced cardiovascular events compared with "
+         "standard treatment (p < 0.001).\nCONCLUSIONS: Intensive hypertension treatment lowered "
+         "cardiovascular events in adults with hypertension.")
+CASE = ("We report a case of a 40-year-old man whose hypertension treatment caused "
+        "hyponatremia after thiazide diuretics were started.")
+CONSUMER = ("High blood pressure is called hypertension. Hypertension treatment often starts "
+            "with a pill you take each day. You can also eat less salt and move more to help.")
+ZINC = ("RESULTS: The duration of colds was significantly shorter with zinc lozenges than with "
+        "placebo (p < 0.01). Adverse events did not differ between the groups.\nCONCLUSIONS: "
+        "Zinc lozenges shorten the duration of colds.")
+MESH = [{"ui": "D006973", "name": "Hypertension", "entry_terms": ["High Blood Pressure"],
+         "permuted": [], "tree_numbers": ["C14.907.489"], "categories": [], "pharm_actions": []},
+        {"ui": "D014887", "name": "Weather", "entry_terms": [], "permuted": [],
+         "tree_numbers": ["G16.500.275"], "categories": [], "pharm_actions": []}]
+
+
+@pytest.fixture(scope="module")
+def engine_service(tmp_path_factory: pytest.TempPathFactory) -> Medcite:
+    tmp = tmp_path_factory.mktemp("engine")
+    corpus = write_jsonl(tmp / "c.jsonl", [
+        doc("guideline:htn", GUIDELINE, kind="guideline", title="Hypertension guideline",
+            organization="ACC/AHA", year=2017),
+        doc("pmid:1", TRIAL, title="Intensive hypertension treatment", year=2015,
+            publication_types=["Randomized Controlled Trial"]),
+        doc("pmid:2", CASE, title="Hyponatremia during hypertension treatment", year=2010,
+            publication_types=["Case Reports"]),
+        doc("medquad:1", CONSUMER, kind="consumer", title="What is high blood pressure?"),
+        doc("pmid:3", ZINC, title="Zinc lozenges for colds", year=2012,
+            publication_types=["Randomized Controlled Trial"]),
+    ])
+    service = Medcite(load_settings(tmp / "home", embedder={"kind": "none"}))
+    service.ingest([corpus, write_jsonl(tmp / "mesh.jsonl", MESH)])
+    return service
+
+
+def test_management_answer_has_guidelines_research_and_numbered_references(
+    engine_service: Medcite
+) -> None:
+    answer = engine_service.ask("What is the first-line treatment for hypertension?",
+                                record=False)
+    assert answer.status == "answered" and answer.question_type == "management"
+    kinds = [s.kind for s in answer.sections]
+    assert kinds[0] == "guidelines" and "research" in kinds
+    seen: list[int] = []
+    for sentence in answer.all_sentences():
+        for n in sentence.citations:
+            if n not in seen:
+                seen.append(n)
+    assert seen == sorted(seen) == [r.n for r in answer.references]
+    assert answer.references[0].doc_id == "guideline:htn"
+    assert answer.references[0].evidence_level == "guideline"
+    cited = {r.doc_id for r in answer.references}
+    ranks = [r.doc_id for r in answer.references]
+    if "pmid:2" in cited:  # the case report, if used at all, comes after the guideline
+        assert ranks.index("guideline:htn") < ranks.index("pmid:2")
+    text = " ".join(s.text for s in answer.all_sentences())
+    assert "12.5 to 25 mg" in text
+
+
+def test_patient_answer_drops_doses_and_prefers_plain_sources(engine_service: Medcite) -> None:
+    answer = engine_service.ask("How is high blood pressure treated?", "patient", record=False)
+    text = " ".join(s.text for s in answer.all_sentences())
+    assert "mg" not in text
+    assert answer.notice == DOSE_NOTICE
+    assert "medquad:1" in {r.doc_id for r in answer.references}
+    assert answer.disclaimer.startswith("This is general health information")
+
+
+def test_comparison_verdict_comes_with_its_sentence(engine_service: Medcite) -> None:
+    answer = engine_service.ask("With respect to duration of colds, characterize the reported "
+                                "difference between zinc lozenges and placebo.", record=False)
+    assert answer.verdict == "decreased"
+    assert answer.verdict_sentence is not None
+    assert "significantly shorter" in answer.verdict_sentence.text
+    assert answer.summary[0] == answer.verdict_sentence
+
+
+def test_yes_no_verdict(engine_service: Medcite) -> None:
+    answer = engine_service.ask("Do zinc lozenges shorten the duration of colds?", record=False)
+    assert answer.verdict == "yes" and answer.verdict_sentence is not None
+
+
+def test_insufficient_evidence_says_what_is_missing(engine_service: Medcite) -> None:
+    answer = engine_service.ask("What is the treatment of Kawasaki disease in infants?",
+                                record=False)
+    assert answer.status == "insufficient_evidence"
+    assert not answer.summary and answer.missing
+    assert any("kawasaki" in m.lower() for m in answer.missing)
+
+
+def test_emergency_comes_first_then_the_evidence(engine_service: Medcite) -> None:
+    answer = engine_service.ask("I have crushing chest pain and I am sweating right now",
+                                record=False)
+    assert answer.status == "emergency" and answer.notice == EMERGENCY_NOTICE
+
+
+def test_out_of_scope_questions_are_declined(engine_service: Medcite) -> None:
+    answer = engine_service.ask("What will the weather be in Paris tomorrow?", record=False)
+    assert answer.status == "out_of_scope" and answer.notice == OUT_OF_SCOPE_NOTICE
+    assert not answer.sections and not answer.references

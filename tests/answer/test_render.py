@@ -1,0 +1,64 @@
+"""Every renderer reads one fixed Answer."""
+
+import json
+
+from rich.console import Console
+
+from medcite.answer.model import Answer, Reference, ReferencePassage, Section, Sentence
+from medcite.answer.render import print_terminal, to_json, to_markdown
+
+ANSWER = Answer(
+    question="How is hypertension treated?", status="answered", generated_at="2026-01-02T03:04:05",
+    summary=[Sentence(text="Start a thiazide diuretic.", citations=[1], passage_ids=["g#t0"])],
+    sections=[
+        Section(title="From the Guidelines", kind="guidelines", sentences=[
+            Sentence(text="Chlorthalidone 12.5 mg daily is first line.", citations=[1],
+                     passage_ids=["g#t0"])]),
+        Section(title="Treatment outcomes", kind="research", sentences=[
+            Sentence(text="Lowering blood pressure reduced strokes.", citations=[2],
+                     passage_ids=["p#t0"])]),
+    ],
+    references=[
+        Reference(n=1, doc_id="g", kind="guideline", evidence_level="guideline",
+                  evidence_label="Guideline", title="Hypertension guideline",
+                  organization="ACC/AHA", year=2012, outdated=True, url="https://example.org/g",
+                  passages=[ReferencePassage(passage_id="g#t0", text="Start a thiazide diuretic. "
+                                             "Chlorthalidone 12.5 mg daily is first line.")]),
+        Reference(n=2, doc_id="p", kind="research", evidence_level="rct",
+                  evidence_label="Randomized trial", title="SPRINT", journal="NEJM", year=2015,
+                  passages=[ReferencePassage(passage_id="p#t0",
+                                             text="Lowering blood pressure reduced strokes.")]),
+    ],
+    missing=["No indexed passage states a dose for children."],
+    disclaimer="For professionals.",
+)
+
+
+def test_markdown_has_the_reference_page_anatomy_in_order() -> None:
+    md = to_markdown(ANSWER)
+    order = ["# How is hypertension treated?", "pending human review", "Submitted → Under Review",
+             "**Bottom line.** Start a thiazide diuretic. [1]", "## From the Guidelines",
+             "- Chlorthalidone 12.5 mg daily is first line. [1]", "## From the Research",
+             "### Treatment outcomes", "## What the evidence does not cover", "## References",
+             "1. Guideline · Guideline. Hypertension guideline. ACC/AHA. 2012 (may be outdated).",
+             "2. Research · Randomized trial. SPRINT. NEJM. 2015.", "**Disclaimer.**",
+             "Have a follow-up question?"]
+    positions = [md.index(part) for part in order]
+    assert positions == sorted(positions)
+    assert "> Start a thiazide diuretic. Chlorthalidone 12.5 mg daily is first line." in md
+
+
+def test_json_round_trips_the_whole_object() -> None:
+    data = json.loads(to_json(ANSWER))
+    assert Answer.model_validate(data) == ANSWER
+    assert data["references"][0]["passages"][0]["passage_id"] == "g#t0"
+
+
+def test_terminal_shows_sections_citations_and_references() -> None:
+    console = Console(record=True, width=120)
+    print_terminal(ANSWER, console)
+    text = console.export_text()
+    for part in ("How is hypertension treated?", "From the Guidelines", "From the Research",
+                 "Chlorthalidone 12.5 mg daily is first line. [1]", "References",
+                 "1. Guideline · Guideline. Hypertension guideline.", "For professionals."):
+        assert part in text

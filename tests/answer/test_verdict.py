@@ -1,0 +1,44 @@
+from medcite.answer.verdict import Evidence, compare, direction, yes_no
+from medcite.retrieve.query import Comparison
+
+TRIAL = Comparison(intervention="zinc", comparator="placebo", outcome="duration of colds")
+
+
+def ev(text: str, section: str = "Results", relevance: float = 1.0) -> Evidence:
+    return Evidence(text, section, relevance)
+
+
+def test_yes_no_follows_the_polarity_of_the_findings() -> None:
+    yes = yes_no("Does zinc shorten colds?", [
+        ev("Zinc significantly shortened the duration of colds (p < 0.01).", "Conclusions"),
+        ev("Colds are common in winter.", "Background", 0.3)])
+    assert yes.verdict == "yes" and yes.evidence is not None and "Zinc" in yes.evidence.text
+    no = yes_no("Does zinc shorten colds?", [
+        ev("Zinc did not shorten the duration of colds compared with placebo.", "Conclusions"),
+        ev("There was no significant difference in symptom scores.")])
+    assert no.verdict == "no"
+    maybe = yes_no("Does zinc shorten colds?", [
+        ev("Zinc may shorten colds, but further studies are needed.", "Conclusions")])
+    assert maybe.verdict == "maybe"
+    assert yes_no("Does zinc shorten colds?", []).verdict is None
+
+
+def test_direction_of_a_comparison_sentence() -> None:
+    assert direction("Colds were significantly shorter with zinc than with placebo "
+                     "(p = 0.002).", TRIAL) == "decreased"
+    assert direction("Duration of colds was significantly longer in the zinc group.",
+                     TRIAL) == "increased"
+    assert direction("Placebo recipients had significantly longer colds than zinc "
+                     "recipients.", TRIAL) == "decreased"
+    assert direction("Duration of colds did not differ between groups (p = 0.41).",
+                     TRIAL) == "no_difference"
+    assert direction("Colds lasted 5 days on average.", TRIAL) is None
+
+
+def test_compare_votes_only_with_sentences_on_the_outcome() -> None:
+    decision = compare(TRIAL, [
+        ev("The duration of colds was significantly reduced by zinc (p < 0.001)."),
+        ev("Adverse events did not differ between groups."),  # another outcome
+    ])
+    assert decision.verdict == "decreased"
+    assert compare(TRIAL, [ev("Adverse events did not differ.")]).verdict is None
