@@ -32,7 +32,8 @@ def test_fragments_and_noise_are_not_candidates(raw: str) -> None:
 
 def test_candidates_keep_their_passage_and_flags() -> None:
     text = ("We report a case of a 54-year-old man with fever. This finding was unexpected in "
-            "a man of his age. Ceftriaxone 2 g IV every 12 hours cleared the infection within ten days.")
+            "a man of his age. Ceftriaxone 2 g IV every 12 hours cleared the infection within "
+            "ten days.")
     passage = Passage("d#t0", "d", "text", 0, "Results", text, 0, len(text))
     found = candidates(passage)
     assert [c.narrative for c in found] == [True, False, False]
