@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
-import uvicorn
 
 from medcite.editorial.desk import Desk
 from medcite.web import create_app
 from tests.editorial.conftest import PASSWORD, Q_PUBLISHED
+from tests.live_server import live_server
 from tests.web.conftest import open_service
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,32 +40,13 @@ def server(editorial_home: Path, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[tuple[str, int]]:
     """A real server over a home where the editor has submitted one article."""
     home = Path(shutil.copytree(editorial_home, tmp_path_factory.mktemp("e2e") / "home"))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     with open_service(home) as service:
         desk = Desk(service)
         erin = desk.accounts.require("erin")
         article, _ = desk.create(erin, Q_PUBLISHED)
         desk.act(erin, article.id, "submit")
-        config = uvicorn.Config(create_app(service), host="127.0.0.1", port=port,
-                                log_level="warning", lifespan="off")
-        uv = uvicorn.Server(config)
-        thread = threading.Thread(target=uv.run, daemon=True)
-        thread.start()
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(url + "/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        yield url, article.id
-        uv.should_exit = True
-        thread.join(timeout=10)
+        with live_server(create_app(service)) as url:
+            yield url, article.id
 
 
 @pytest.fixture(scope="module")

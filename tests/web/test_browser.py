@@ -4,18 +4,15 @@ server on a free port: ask, stream, cite, switch role, follow up, keyboard, prin
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 
 from medcite.web import create_app
+from tests.live_server import live_server
 from tests.web.conftest import FOLLOW_UP, QUESTION, build_home, open_service
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,28 +34,8 @@ expect = playwright_api.expect
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real uvicorn server over the tiny corpus, in a background thread."""
     home = build_home(tmp_path_factory.mktemp("browser"))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    with open_service(home) as service:
-        config = uvicorn.Config(create_app(service), host="127.0.0.1", port=port,
-                                log_level="warning", lifespan="off")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(url + "/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
+    with open_service(home) as service, live_server(create_app(service)) as url:
         yield url
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
