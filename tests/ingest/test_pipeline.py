@@ -198,13 +198,14 @@ def test_older_store_gets_its_derived_vocabulary_tables_on_upgrade(
     import sqlite3
 
     mesh = write_jsonl(tmp_path / "mesh.jsonl", [
-        {"ui": "D1", "name": "Leptomeningeal Neoplasms", "entry_terms": [], "permuted": [],
-         "tree_numbers": ["C10.1"], "categories": [], "pharm_actions": []}])
+        {"ui": f"D{i}", "name": name, "entry_terms": [], "permuted": [],
+         "tree_numbers": ["C10.1"], "categories": [], "pharm_actions": []}
+        for i, name in enumerate(["Leptomeningeal Neoplasms", "Leptomeningeal Cysts"])])
     with Medcite(load_settings(home)) as svc:
         svc.ingest([mesh])
         assert svc.store.medical_stems(["leptomening"]) == {"leptomening"}
     with sqlite3.connect(home / "medcite.sqlite3") as conn:  # as a schema-2 store left it
-        conn.execute("DELETE FROM vocab_stems")
-        conn.execute("PRAGMA user_version = 2")
+        conn.execute("DELETE FROM vocab_terms")
+        conn.execute("PRAGMA user_version = 3")
     with Medcite(load_settings(home)) as svc:
         assert svc.store.medical_stems(["leptomening"]) == {"leptomening"}

@@ -96,7 +96,7 @@ class ExtractiveEngine:
         was in scope, so it is not declined as out of scope."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        safety = assess(question, self.store)
+        safety = assess(question, self.store, self.lexical.share)
         info = self.searcher.understand(question)
         if safety.status == "out_of_scope" and not in_thread and not self._corpus_covers(info):
             answer = Answer(question=question, audience=audience, status="out_of_scope",

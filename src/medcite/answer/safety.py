@@ -12,9 +12,10 @@ a medical branch of the tree, and no clinical word.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from medcite.store.sqlite import SQLiteStore
+from medcite.store.sqlite import SQLiteStore, is_medical_entry, normalize_phrase
 from medcite.text.terms import stems
 
 EMERGENCY_NOTICE = (
@@ -76,7 +77,16 @@ MEDICAL_WORDS = re.compile(
     r"screen|prevent|risk|mortality|morbidity|chronic|acute|allerg|rash|cough|heart|lung|"
     r"kidney|liver|brain|bone|skin|stomach|diet|nutrition|vitamin|mental|anxiety|depress|"
     r"sleep|weight|exercise|trial|guideline|biomarker|gene|mutation|protein|enzyme|"
-    r"receptor|antibod|immun|inflamm|hormon|insulin|cell|tissue)", re.I)
+    r"receptor|antibod|immun|inflamm|hormon|insulin|cell|tissue|poison|toxi|gland|genom|"
+    r"genetic|dna|rna|viral|microb|pathogen|molecul|pharmac|syndrom|meds?\b|flu\b|diabet|"
+    r"asthma|arthrit|obes|hepatit|ricket|nodes?\b|lump|swell|bleed|wound|vision|hearing|"
+    r"pregnan|baby|infant|neonat|birth|child(?:ren)?'s health|elderly|disab|injur|accident)",
+    re.I)
+IDENTIFIER = re.compile(r"\b(?=[A-Za-z-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z][\w-]*\d[\w-]*\b|"
+                        r"\b[a-z]+[A-Z][\w-]*\b|\b[A-Z][a-z]+[A-Z][\w-]*\b")
+"""Gene, protein and drug-candidate names: letters with digits (CYP3A4, CPX-351, TH1579)
+or capitals inside a word (msDNA, SBGNview, IFNg)."""
+ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 @dataclass(frozen=True)
 class Assessment:
     status: str  # "ok" | "emergency" | "out_of_scope"
@@ -84,28 +94,42 @@ class Assessment:
     reason: str = ""
 
 
-def assess(question: str, store: SQLiteStore | None = None) -> Assessment:
-    """Whether ``question`` describes an emergency, is out of scope, or can be answered."""
+def assess(question: str, store: SQLiteStore | None = None,
+           share: Callable[[Sequence[str]], dict[str, float]] | None = None) -> Assessment:
+    """Whether ``question`` describes an emergency, is out of scope, or can be answered.
+    ``share`` (the share of indexed passages holding a term) lets acronyms the corpus
+    uses count as medical."""
     if _SUICIDAL.search(question) and _FIRST_PERSON.search(question):
         return Assessment("emergency", CRISIS_NOTICE, "suicidal intent")
     if _SITUATION.search(question):
         for name, pattern in _RED_FLAGS:
             if pattern.search(question):
                 return Assessment("emergency", EMERGENCY_NOTICE, name)
-    if not is_medical(question, store):
+    if not is_medical(question, store, share):
         return Assessment("out_of_scope", OUT_OF_SCOPE_NOTICE, "no medical concept")
     return Assessment("ok")
 
 
-def is_medical(question: str, store: SQLiteStore | None) -> bool:
-    """Whether the question names a medical concept: a clinical word, a drug, a MeSH term
-    of a medical branch (matched by stem, so "leptomeningeal" meets "Leptomeninges"), or
-    an abbreviation defined in the corpus."""
-    if MEDICAL_WORDS.search(question):
+def is_medical(question: str, store: SQLiteStore | None,
+               share: Callable[[Sequence[str]], dict[str, float]] | None = None) -> bool:
+    """Whether the question names a medical concept: a clinical word, a gene or drug-like
+    identifier, a drug, a MeSH term of a medical branch (matched by stem, so
+    "leptomeningeal" meets "Leptomeninges"), or an acronym the corpus uses."""
+    if MEDICAL_WORDS.search(question) or IDENTIFIER.search(question):
         return True
     if store is None or not store.vocab_count():
         return True  # without vocabularies there is no telling: let the evidence decide
+    words = normalize_phrase(question).split()
+    grams = [" ".join(words[i:i + n]) for n in range(5, 0, -1) for i in range(len(words) - n + 1)]
+    grams = [g for g in dict.fromkeys(grams) if len(g) >= 4]
+    if any(is_medical_entry(entry) for _, entry in store.vocab_matches(grams)):
+        return True
     if store.medical_stems(stems(question)):
         return True
-    shorts = {w for w in re.findall(r"\b[A-Z][A-Z0-9-]{1,7}\b", question)}
-    return any(store.long_forms(short, min_count=3) for short in shorts)
+    acronyms = set(ACRONYM.findall(question))
+    if any(store.long_forms(a, min_count=3) for a in acronyms):
+        return True
+    if share is not None and acronyms:
+        used = share([a.lower() for a in acronyms])
+        return any(v > 0 for v in used.values())
+    return False

@@ -6,10 +6,11 @@ number it has applied in ``meta``. An index that crashed behind the database cat
 up by replaying the log, so the database is the single source of truth.
 """
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """1: documents, passages, changes, files, vocab. 2: abbreviations, vocabulary phrases.
-3: vocabulary stems (medical or not). Tables are created if missing; derived vocabulary
-tables are refilled from ``vocab`` when a store is upgraded (``SQLiteStore._migrate``)."""
+3: vocabulary stems. 4: vocabulary stems counted by medical and other MeSH branches.
+Tables are created if missing; derived vocabulary tables are refilled from ``vocab`` when a
+store is upgraded (``SQLiteStore._migrate``)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -89,10 +90,10 @@ CREATE TABLE IF NOT EXISTS vocab_phrases (
     PRIMARY KEY (phrase, source, key)
 ) WITHOUT ROWID;
 
-CREATE TABLE IF NOT EXISTS vocab_stems (
-    stem TEXT NOT NULL,
-    medical INTEGER NOT NULL,
-    PRIMARY KEY (stem, medical)
+CREATE TABLE IF NOT EXISTS vocab_terms (
+    stem TEXT PRIMARY KEY,
+    medical INTEGER NOT NULL DEFAULT 0,
+    other INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS abbreviations (

@@ -59,7 +59,9 @@ class SQLiteStore:
 
     def _migrate(self, version: int) -> None:
         """Fill what an older schema lacked from the data it had."""
-        if version < 3:  # vocabulary phrases and stems are derived from the vocab table
+        if version < 4:  # vocabulary phrases and stems are derived from the vocab table
+            self.conn.execute("DROP TABLE IF EXISTS vocab_stems")
+            self.conn.execute("DELETE FROM vocab_terms")
             terms = [VocabTerm(source, key, name, tuple(syn), extra)
                      for source in ("mesh", "drug")
                      for key, name, syn, extra in self.iter_vocab(source)]
@@ -309,21 +311,29 @@ class SQLiteStore:
             (phrase, t.source, t.key) for t in terms
             for phrase in {normalize_phrase(x) for x in (t.name, *t.synonyms)} if phrase
         ])
-        conn.executemany("INSERT OR IGNORE INTO vocab_stems (stem, medical) VALUES (?, ?)", [
-            (stem, int(medical)) for t in terms
-            for medical in (is_medical_entry(t),) for stem in _concept_words(t, medical)
-        ])
+        counts: dict[tuple[str, bool], int] = {}
+        for t in terms:
+            medical = is_medical_entry(t)
+            for stem in _concept_words(t):
+                counts[(stem, medical)] = counts.get((stem, medical), 0) + 1
+        conn.executemany(
+            "INSERT INTO vocab_terms (stem, medical, other) VALUES (?, ?, ?) ON CONFLICT (stem) "
+            "DO UPDATE SET medical = medical + excluded.medical, other = other + excluded.other",
+            [(stem, n if medical else 0, 0 if medical else n)
+             for (stem, medical), n in counts.items()])
 
     def medical_stems(self, candidates: Iterable[str]) -> set[str]:
-        """Which of ``candidates`` (analysed terms) name medical concepts only: they occur
-        in medical vocabulary entries and in no entry of a non-medical MeSH branch."""
-        items = list(dict.fromkeys(candidates))
+        """Which of ``candidates`` (analysed terms) are distinctly medical words: long
+        enough to be specific (6+ letters) and found in names of drugs or medical MeSH
+        branches at least three times as often as in other branches ("leptomening" is,
+        "capit", "time" or "chang" are not)."""
+        items = [t for t in dict.fromkeys(candidates) if len(t) >= 6]
         if not items:
             return set()
         marks = ",".join("?" for _ in items)
         rows = self.conn.execute(
-            f"SELECT stem FROM vocab_stems WHERE stem IN ({marks}) GROUP BY stem "
-            "HAVING MIN(medical) = 1", items)
+            f"SELECT stem FROM vocab_terms WHERE stem IN ({marks}) AND medical >= 2 "
+            "AND medical >= 3 * other", items)
         return {r[0] for r in rows}
 
     def add_abbreviations(self, conn: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
@@ -377,18 +387,13 @@ def is_medical_entry(term: VocabTerm) -> bool:
     return isinstance(trees, list) and any(str(t).startswith(MEDICAL_TREES) for t in trees)
 
 
-def _concept_words(term: VocabTerm, medical: bool) -> set[str]:
-    """Stems of a vocabulary entry's names. For medical entries: one-word names and the
-    longer words of many-word names ("leptomeningeal" from "Leptomeningeal Neoplasms");
-    for other entries every word, so that general words ("library", "capital") are known
-    as not specifically medical."""
+def _concept_words(term: VocabTerm) -> set[str]:
+    """Stems of the words of a vocabulary entry's names ("leptomening" and "neoplasm" from
+    "Leptomeningeal Neoplasms")."""
     found: set[str] = set()
     for name in (term.name, *term.synonyms):
-        words = name.replace(",", " ").split()
-        for word in words:
-            if not word.isalpha():
-                continue
-            if not medical or (len(words) == 1 and len(word) >= 3) or len(word) >= 7:
+        for word in name.replace(",", " ").replace("-", " ").split():
+            if word.isalpha() and len(word) >= 3:
                 found.update(s for s in stems(word) if len(s) >= 3)
     return found
 
