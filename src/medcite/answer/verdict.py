@@ -43,10 +43,11 @@ SIGNIFICANT = re.compile(
     r"\bp\s*<\s*0?\.001)", re.I)
 UP = re.compile(
     r"\b(higher|greater|increas\w*|more|longer|elevat\w*|larger|rais\w*|rise|rose|gain\w*|"
-    r"enhanc\w*|boost\w*|prolong\w*|faster)\b", re.I)
+    r"enhanc\w*|boost\w*|prolong\w*|faster|better|later|superior)\b", re.I)
 DOWN = re.compile(
     r"\b(lower|less|fewer|decreas\w*|reduc\w*|shorter|declin\w*|smaller|drop\w*|fell|"
-    r"diminish\w*|attenuat\w*|slower|suppress\w*|lowered|prevent\w*)\b", re.I)
+    r"diminish\w*|attenuat\w*|slower|suppress\w*|lowered|prevent\w*|earlier|sooner|"
+    r"inferior)\b", re.I)
 CONCLUSION = re.compile(r"conclu|interpretation|summary|discussion", re.I)
 FINDING = re.compile(
     r"\b(significant\w*|associat\w*|correlat\w*|predict\w*|improv\w*|increas\w*|"
@@ -158,61 +159,92 @@ def direction(text: str, comparison: Comparison) -> str | None:
         return "no_difference"
     if not SIGNIFICANT.search(text):
         return None
-    up, down = UP.search(text), DOWN.search(text)
-    if not (up or down):
+    ups, downs = list(UP.finditer(text)), list(DOWN.finditer(text))
+    if not (ups or downs):
         return None
-    label = "increased" if up and (not down or up.start() < down.start()) else "decreased"
+    anchors = _outcome_positions(text, comparison.outcome)
+    if anchors and ups and downs:  # the direction word nearest the outcome decides
+        up = min(min(abs(m.start() - a) for a in anchors) for m in ups)
+        down = min(min(abs(m.start() - a) for a in anchors) for m in downs)
+        label = "increased" if up <= down else "decreased"
+    else:
+        label = "increased" if ups and (not downs or ups[0].start() < downs[0].start()) \
+            else "decreased"
     if _comparator_first(text, comparison):
         label = "decreased" if label == "increased" else "increased"
     return label
 
 
-def compare(comparison: Comparison, sentences: Sequence[Evidence], min_share: float = 0.5
-            ) -> Decision:
+OTHER_STUDY = re.compile(r"\bet al\b|\b(?:a|another|one|previous|earlier|recent|prior) "
+                         r"(?:\w+ )?(?:study|studies|trial|trials|report)\b|\bindeed\b", re.I)
+"""A discussion of someone else's study, not this trial's finding."""
+COMPARE_SENTENCES = 2
+"""How many of the best sentences on the outcome vote on a comparison."""
+MIN_OUTCOME_SHARE = 0.1
+"""Share of the outcome's terms a sentence must mention to vote."""
+
+
+def compare(comparison: Comparison, sentences: Sequence[Evidence]) -> Decision:
     """increased / decreased / no_difference for the intervention against the comparator
-    on the outcome, from sentences that mention the outcome."""
+    on the outcome: the sentences that report a direction or its absence are ranked by how
+    much of the outcome they name (twice as much as of the two arms) and their relevance,
+    and the best :data:`COMPARE_SENTENCES` vote."""
     outcome = roots(stem_set(comparison.outcome))
     arms = roots(stem_set(comparison.intervention) | stem_set(comparison.comparator))
     votes = {"increased": 0.0, "decreased": 0.0, "no_difference": 0.0}
-    best: dict[str, tuple[float, Evidence]] = {}
+    if not outcome:
+        return Decision(None, None, votes)
+    ranked: list[tuple[float, str, Evidence]] = []
     for ev in sentences:
+        other_study = 0.3 if OTHER_STUDY.search(ev.text) else 1.0
         terms = roots(stem_set(ev.text))
-        if not outcome:
-            continue
         on_outcome = len(outcome & terms) / len(outcome)
-        if on_outcome < min_share:
+        if on_outcome < MIN_OUTCOME_SHARE:
             continue
         label = direction(ev.text, comparison)
         if label is None:
             continue
-        weight = on_outcome * (1.3 if arms & terms else 1.0) * (0.5 + ev.relevance)
-        votes[label] += weight
-        if label not in best or weight > best[label][0]:
-            best[label] = (weight, ev)
-    if not best:
+        on_arms = len(arms & terms) / len(arms) if arms else 0.0
+        ranked.append(((2.0 * on_outcome + 0.5 * on_arms + 0.5 * ev.relevance) * other_study,
+                       label, ev))
+    if not ranked:
         return Decision(None, None, votes)
+    ranked.sort(key=lambda r: -r[0])
+    for weight, label, _ in ranked[:COMPARE_SENTENCES]:
+        votes[label] += weight
     verdict = max(votes, key=lambda k: votes[k])
-    return Decision(verdict, best[verdict][1], votes)
+    carrier = next(ev for _, label, ev in ranked if label == verdict)
+    return Decision(verdict, carrier, votes)
 
 
 def _comparator_first(text: str, comparison: Comparison) -> bool:
-    """Whether the sentence states the comparator's value first ("placebo had higher X
-    than drug"), which reverses the direction for the intervention."""
+    """Whether the sentence puts the intervention after "than" / "compared with" ("placebo
+    recipients had longer colds than zinc recipients"), which reverses the direction."""
     lowered = text.lower()
-    i = _position(lowered, comparison.intervention)
-    c = _position(lowered, comparison.comparator)
-    if c < 0:
-        return False
-    if i < 0:
-        # only the comparator is named: "than placebo" keeps the direction, "placebo was
-        # higher" reverses it
-        return not re.search(r"\b(than|versus|vs\.?|compared (?:with|to)|relative to)\s+(?:the\s+)?"
-                             + re.escape(lowered[c:c + 12].split()[0]), lowered)
-    return c < i
+    for match in _THAN.finditer(lowered):
+        after = lowered[match.end():match.end() + 30]
+        if _mentions(after, comparison.intervention) and not _mentions(
+                after, comparison.comparator):
+            return True
+    return False
 
 
-def _position(text: str, phrase: str) -> int:
+_THAN = re.compile(r"\b(?:than|versus|vs\.?|compared (?:with|to)|relative to)\s+(?=[a-z(])")
+"""A comparison word followed by words (not "11.9 h vs. 15.6 h")."""
+
+
+def _mentions(text: str, phrase: str) -> bool:
     words = [w for w in re.findall(r"[a-z0-9]+", phrase.lower()) if len(w) > 3]
-    positions = [text.find(w[:6]) for w in words]
-    positions = [p for p in positions if p >= 0]
-    return min(positions) if positions else -1
+    return any(w[:6] in text for w in words)
+
+
+def _outcome_positions(text: str, outcome: str) -> list[int]:
+    """Where the outcome's words occur in the sentence."""
+    lowered = text.lower()
+    positions = []
+    for word in re.findall(r"[a-z0-9]+", outcome.lower()):
+        if len(word) > 3:
+            positions += [m.start() for m in re.finditer(re.escape(word[:6]), lowered)]
+    return positions
+
+
