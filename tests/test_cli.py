@@ -18,7 +18,7 @@ from tests.conftest import doc, write_jsonl
 
 def run(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "medcite.cli", "--home", str(home), *args],
+        [sys.executable, "-m", "medcite", "--home", str(home), *args],
         capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120,
     )
 
@@ -92,7 +92,7 @@ def test_ctrl_c_mid_ingest_then_rerun_finishes(tmp_path: Path) -> None:
     ])
     env = {**os.environ, "MEDCITE_INGEST__BATCH_SIZE": "200"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "medcite.cli", "--home", str(home), "ingest", str(corpus)],
+        [sys.executable, "-m", "medcite", "--home", str(home), "ingest", str(corpus)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     db = home / "medcite.sqlite3"

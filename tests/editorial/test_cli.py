@@ -132,7 +132,7 @@ def test_review_commands_through_a_whole_cycle(prepared: Prepared, tmp_path: Pat
 
 
 def test_registration_in_a_real_process(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "medcite.cli", "--home", str(tmp_path / "h"),
+    result = subprocess.run([sys.executable, "-m", "medcite", "--home", str(tmp_path / "h"),
                              "review", "queue", "--as", "nobody"], capture_output=True,
                             text=True, env={**os.environ}, timeout=60)
     assert result.returncode == 5

@@ -11,6 +11,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from medcite.cli_support import open_service
 from medcite.editorial.desk import Desk
 from medcite.editorial.errors import UnauthorizedError
 from medcite.editorial.models import Article, User
@@ -24,9 +25,7 @@ as_option = click.option("--as", "actor", required=True, metavar="USERNAME",
 
 @contextmanager
 def open_desk() -> Iterator[Desk]:
-    from medcite import cli  # the main CLI holds --home; imported late (it imports us)
-
-    with cli.open_service() as service:
+    with open_service() as service:
         yield Desk(service)
 
 

@@ -106,7 +106,7 @@ def free_port() -> int:
 def running_server(home: Path | None, log: IO[bytes]) -> Iterator[tuple[str, dict[str, Any]]]:
     """``medcite serve`` in a subprocess; yields its base URL and health once it is up."""
     port = free_port()
-    command = [sys.executable, "-m", "medcite.cli"]
+    command = [sys.executable, "-m", "medcite"]
     if home is not None:
         command += ["--home", str(home)]
     command += ["serve", "--host", "127.0.0.1", "--port", str(port)]

@@ -1,0 +1,208 @@
+"""``medcite bench``: the benchmark commands. Each prints its figures and writes them as
+JSON (default: ``bench-results/<name>.json``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from medcite.cli_support import (
+    count_progress,
+    emit_json,
+    err,
+    json_option,
+    open_service,
+    out,
+    records_progress,
+    state,
+)
+
+
+data_dir_option = click.option(
+    "--data-dir", type=click.Path(path_type=Path, file_okay=False),
+    help="Shared data directory (default: MEDCITE_DATA_DIR or ../shared/data).")
+out_option = click.option("--out", "out_path", type=click.Path(path_type=Path),
+                          help="Where to write the JSON figures (default: bench-results/).")
+
+
+bench: click.Group = click.Group(
+    "bench", help="Benchmarks that print figures and write them as JSON.")
+
+
+def _write_figures(name: str, data: dict[str, Any], out_path: Path | None) -> Path:
+    path = out_path or Path("bench-results") / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+@bench.command("ingest")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option("--into", type=click.Path(path_type=Path, file_okay=False),
+              help="Ingest into this new directory and keep it (default: a temporary one).")
+@data_dir_option
+@out_option
+@json_option
+def bench_ingest(paths: tuple[Path, ...], into: Path | None, data_dir: Path | None,
+                 out_path: Path | None, as_json: bool) -> None:
+    """Ingest PATHS (default: the whole shared corpus and vocabularies) into a fresh home;
+    report throughput, memory and size."""
+    from medcite.bench.datasets import find_data_dir
+    from medcite.bench.ingest import run_ingest
+
+    if not paths:
+        root = find_data_dir(data_dir)
+        paths = (root / "corpus", root / "vocab")
+    with records_progress("ingest") as advance, count_progress("embed", "passages") as update:
+        data = run_ingest(list(paths), into, progress=advance, embed_progress=update)
+    path = _write_figures("ingest", data, out_path)
+    if as_json:
+        emit_json(data)
+        return
+    for key, value in data.items():
+        if key != "by_kind":
+            out.print(f"{key:<28} {value}")
+    err.print(f"[dim]figures written to {path}[/]")
+
+
+@bench.command("retrieval")
+@click.option("--dataset", type=click.Choice(["bioasq", "pubmedqa", "evidence-inference"]),
+              default="bioasq", show_default=True)
+@click.option("--limit", type=click.IntRange(1), help="Use only the first N questions.")
+@data_dir_option
+@out_option
+@json_option
+def bench_retrieval(dataset: str, limit: int | None, data_dir: Path | None,
+                    out_path: Path | None, as_json: bool) -> None:
+    """nDCG@10, Recall@10, MRR@10 and latency of search, beside whole-document BM25."""
+    from medcite.bench.datasets import find_data_dir
+    from medcite.bench.retrieval import run_retrieval
+
+    with open_service() as service:
+        data = run_retrieval(service, dataset, find_data_dir(data_dir or service.settings.data_dir),
+                             limit)
+    path = _write_figures(f"retrieval-{dataset}", data, out_path)
+    if as_json:
+        emit_json(data)
+        return
+    _print_retrieval(data)
+    err.print(f"[dim]figures written to {path}[/]")
+
+
+@bench.command("tune")
+@click.option("--dataset", "datasets", multiple=True, default=["bioasq", "pubmedqa",
+              "evidence-inference"], show_default=True,
+              type=click.Choice(["bioasq", "pubmedqa", "evidence-inference"]))
+@click.option("--limit", type=click.IntRange(1), default=500, show_default=True,
+              help="Questions per dataset.")
+@click.option("--write/--no-write", default=True, show_default=True,
+              help="Save the best settings to <home>/settings.toml.")
+@data_dir_option
+@out_option
+@json_option
+def bench_tune(datasets: tuple[str, ...], limit: int, write: bool, data_dir: Path | None,
+               out_path: Path | None, as_json: bool) -> None:
+    """Tune the fusion of lexical and dense retrieval on the dev sets."""
+    from medcite.bench.datasets import find_data_dir
+    from medcite.bench.tune import run_tune
+
+    with open_service() as service:
+        data = run_tune(service, list(datasets),
+                        find_data_dir(data_dir or service.settings.data_dir), limit, write)
+    path = _write_figures("tune", data, out_path)
+    if as_json:
+        emit_json(data)
+        return
+    out.print(f"{data['combinations']} combinations on {data['questions']}")
+    for row in data["top"]:
+        figures = ", ".join(f"{n} {f['ndcg@10']:.4f}" for n, f in row["figures"].items())
+        out.print(f"{row['objective']:.4f}  {row['settings']}  ({figures})")
+    if data["previous"]:
+        out.print(f"previous settings: {data['previous']['objective']:.4f}")
+    if data["written_to"]:
+        out.print(f"best settings written to {data['written_to']}")
+    err.print(f"[dim]figures written to {path}[/]")
+
+
+@bench.command("answers")
+@click.option("--limit", type=click.IntRange(1), default=500, show_default=True,
+              help="Questions for citation integrity and latency (BioASQ dev).")
+@click.option("--verdict-limit", type=click.IntRange(1),
+              help="Questions per verdict dataset (default: all).")
+@click.option("--readability-limit", type=click.IntRange(1), default=100, show_default=True,
+              help="Consumer questions for the patient / clinician reading grade.")
+@data_dir_option
+@out_option
+@json_option
+def bench_answers(limit: int, verdict_limit: int | None, readability_limit: int,
+                  data_dir: Path | None, out_path: Path | None, as_json: bool) -> None:
+    """Citation integrity, verdict accuracy and macro-F1 beside the majority class, reading
+    grade of patient and clinician answers, and ask latency."""
+    from medcite.bench.answers import run_answers
+    from medcite.bench.datasets import find_data_dir
+
+    with open_service() as service:
+        data = run_answers(service, find_data_dir(data_dir or service.settings.data_dir),
+                           limit, verdict_limit, readability_limit)
+    path = _write_figures("answers", data, out_path)
+    if as_json:
+        emit_json(data)
+        return
+    integrity = data["integrity"]
+    out.print(f"citation integrity over {integrity['answers']} answers "
+              f"({integrity['sentences']} sentences, {integrity['numbers']} numbers):")
+    for key in ("sentences_with_citation", "citations_resolving_to_passage",
+                "numbers_in_cited_passage"):
+        out.print(f"  {key:<32} {integrity[key]:.2%}")
+    out.print(f"  statuses: {integrity['status']}")
+    lat = data["latency_ms"]
+    out.print(f"ask latency: p50 {lat['p50']} ms, p95 {lat['p95']} ms")
+    out.print(f"{'verdicts':<20}{'n':>6}{'acc':>8}{'macro-F1':>10}{'majority acc':>14}"
+              f"{'majority F1':>13}")
+    for name, v in data["verdicts"].items():
+        m, b = v["medcite"], v["majority_baseline"]
+        out.print(f"{name:<20}{m['n']:>6}{m['accuracy']:>8.3f}{m['macro_f1']:>10.3f}"
+                  f"{b['accuracy']:>14.3f}{b['macro_f1']:>13.3f}")
+    r = data["readability"]
+    out.print(f"reading grade (Flesch-Kincaid, median over {r['questions']} questions): "
+              f"patient {r['patient']['median_grade']}, clinician {r['clinician']['median_grade']}")
+    err.print(f"[dim]figures written to {path}[/]")
+
+
+@bench.command("serve")
+@click.option("--duration", type=click.FloatRange(1, 3600), default=20.0, show_default=True,
+              help="Seconds of load per concurrency level.")
+@click.option("--concurrency", "levels", multiple=True, type=click.IntRange(1, 512),
+              default=[1, 8, 32], show_default=True, help="Concurrent clients (repeatable).")
+@out_option
+@json_option
+def bench_serve(duration: float, levels: tuple[int, ...], out_path: Path | None,
+                as_json: bool) -> None:
+    """Start the server on loopback and drive it with concurrent clients; report throughput,
+    latency, errors and time to first section."""
+    from medcite.web.loadtest import print_load, run_load
+
+    data = run_load(state.home, list(levels), duration)
+    path = _write_figures("serve", data, out_path)
+    if as_json:
+        emit_json(data)
+    else:
+        print_load(data, out)
+        err.print(f"[dim]figures written to {path}[/]")
+
+
+def _print_retrieval(data: dict[str, Any]) -> None:
+    out.print(f"{data['dataset']}: {data['questions']} questions, "
+              f"{data['documents_in_store']:,} documents in the store")
+    out.print(f"{'system':<16}{'nDCG@10':>9}{'R@10':>8}{'MRR@10':>8}{'p50 ms':>9}{'p95 ms':>9}")
+    for name, s in data["systems"].items():
+        out.print(f"{name:<16}{s['ndcg@10']:>9.4f}{s['recall@10']:>8.4f}{s['mrr@10']:>8.4f}"
+                  f"{s['p50_ms']:>9.2f}{s['p95_ms']:>9.2f}")
+    r = data["ratios"]
+    out.print(f"{'ratio':<16}{r['ndcg@10']:>9.3f}{r['recall@10']:>8.3f}{r['mrr@10']:>8.3f}")
+    for qtype, s in data["by_type"]["medcite"].items():
+        b = data["by_type"]["bm25_documents"][qtype]
+        out.print(f"  {qtype:<14}n={s['n']:<5} nDCG@10 {s['ndcg@10']:.4f} vs {b['ndcg@10']:.4f}")
