@@ -20,7 +20,6 @@ from medcite.cli_support import (
     state,
 )
 
-
 data_dir_option = click.option(
     "--data-dir", type=click.Path(path_type=Path, file_okay=False),
     help="Shared data directory (default: MEDCITE_DATA_DIR or ../shared/data).")
