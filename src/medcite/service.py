@@ -52,7 +52,8 @@ class AnswerEvent:
 
 
 def answer_events(answer: Answer) -> Iterator[AnswerEvent]:
-    yield AnswerEvent("summary", {"status": answer.status, "verdict": answer.verdict,
+    yield AnswerEvent("summary", {"status": answer.status, "notice": answer.notice,
+                                  "verdict": answer.verdict,
                                   "summary": [s.model_dump() for s in answer.summary]})
     for section in answer.sections:
         yield AnswerEvent("section", section.model_dump())

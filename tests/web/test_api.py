@@ -320,3 +320,13 @@ def test_api_docs_are_served_without_external_assets(client: TestClient) -> None
 def test_every_response_forbids_foreign_content(client: TestClient) -> None:
     csp = client.get("/api/v1/health").headers["content-security-policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
+
+
+def test_stream_summary_carries_the_emergency_notice(client: TestClient) -> None:
+    from medcite.answer.safety import EMERGENCY_NOTICE
+
+    response = client.get("/api/v1/ask/stream",
+                          params={"question": "My husband suddenly has slurred speech and a "
+                                              "drooping face"})
+    summary = sse_events(response.text)[1][1]
+    assert summary["status"] == "emergency" and summary["notice"] == EMERGENCY_NOTICE

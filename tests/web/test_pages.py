@@ -247,3 +247,12 @@ def test_an_unanswered_question_says_why_at_the_top(client: TestClient) -> None:
     note = main.index(f'class="status-note status-{status}"')
     assert note < main.index("Educational purpose only")
     assert "What the evidence does not cover" in main or status == "out_of_scope"
+
+
+def test_an_emergency_shows_its_instruction_first(client: TestClient) -> None:
+    from medcite.answer.safety import EMERGENCY_NOTICE
+
+    html = nojs_answer(client, "I have crushing chest pain and I am sweating right now")
+    assert 'class="status-note status-emergency" role="alert"' in html
+    assert EMERGENCY_NOTICE in html
+    assert html.index("<h1") < html.index(EMERGENCY_NOTICE) < html.index("This information is")

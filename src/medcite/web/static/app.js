@@ -69,11 +69,14 @@
     return p;
   }
 
-  function statusNoteEl(status) {
-    if (status === "answered") return null;
+  function statusNoteEl(status, notice) {
+    var extra = notice ? el("p", { className: "notice", text: notice }) : null;
+    if (status === "answered") {
+      return extra ? el("div", { className: "status-note status-notice", role: "note" }, extra) : null;
+    }
     return el("div", {
       className: "status-note status-" + status, role: status === "emergency" ? "alert" : "note"
-    }, el("p", {}, el("strong", { text: labels.status_notes[status] + "." }), " " + labels.status_text[status]));
+    }, el("p", {}, el("strong", { text: labels.status_notes[status] + "." }), " " + labels.status_text[status]), extra);
   }
 
   function summaryEl(data, h) {
@@ -198,7 +201,7 @@
     var handlers = {
       start: function () { setProgress("Searching the guidelines and studies…"); },
       summary: function (data) {
-        var note = statusNoteEl(data.status);
+        var note = statusNoteEl(data.status, data.notice);
         if (note) slot("status").append(note);
         var summary = summaryEl(data, h);
         if (summary) slot("summary").append(summary);
