@@ -153,16 +153,16 @@ def yes_no(question: str, sentences: Sequence[Evidence]) -> Decision:
 
 def direction(text: str, comparison: Comparison) -> str | None:
     """The direction one sentence reports for the intervention against the comparator."""
-    if NO_DIFFERENCE.search(text) and not re.search(r"\bsignificantly (?:higher|lower|"
-                                                    r"greater|more|less|reduc|increas)", text,
-                                                    re.I):
-        return "no_difference"
+    anchors = _outcome_positions(text, comparison.outcome)
+    same = list(NO_DIFFERENCE.finditer(text))
+    changed = list(_SIGNIFICANT_CHANGE.finditer(text))
+    if same and (not changed or _nearest(same, anchors) <= _nearest(changed, anchors)):
+        return "no_difference"  # of two findings in a sentence, the one on the outcome
     if not SIGNIFICANT.search(text):
         return None
     ups, downs = list(UP.finditer(text)), list(DOWN.finditer(text))
     if not (ups or downs):
         return None
-    anchors = _outcome_positions(text, comparison.outcome)
     if anchors and ups and downs:  # the direction word nearest the outcome decides
         up = min(min(abs(m.start() - a) for a in anchors) for m in ups)
         down = min(min(abs(m.start() - a) for a in anchors) for m in downs)
@@ -173,6 +173,18 @@ def direction(text: str, comparison: Comparison) -> str | None:
     if _comparator_first(text, comparison):
         label = "decreased" if label == "increased" else "increased"
     return label
+
+
+_SIGNIFICANT_CHANGE = re.compile(r"\bsignificant(?:ly)? (?:\w+ )?(?:higher|lower|greater|"
+                                 r"more|less|fewer|reduc\w*|increas\w*|decreas\w*|improv\w*|"
+                                 r"shorter|longer|better|worse)", re.I)
+
+
+def _nearest(matches: list[re.Match[str]], anchors: list[int]) -> int:
+    """The distance from the closest match to the closest mention of the outcome."""
+    if not anchors:
+        return min(m.start() for m in matches)
+    return min(abs(m.start() - a) for m in matches for a in anchors)
 
 
 OTHER_STUDY = re.compile(r"\bet al\b|\b(?:a|another|one|previous|earlier|recent|prior) "
