@@ -62,7 +62,7 @@ class LexicalIndex:
             self.index = tantivy.Index(_schema(), path=str(self.path), reuse=True)
         except ValueError:  # written with another schema: derived data, so start afresh
             shutil.rmtree(self.path, ignore_errors=True)
-            self.path.mkdir(parents=True)
+            self.path.mkdir(parents=True, exist_ok=True)
             self.index = tantivy.Index(_schema(), path=str(self.path), reuse=True)
         self.index.register_tokenizer(ANALYZER, english_analyzer())
 
@@ -105,10 +105,10 @@ class LexicalIndex:
 
     def rebuild(self, store: SQLiteStore) -> int:
         """Recreate the index from every document in the store."""
-        self.close()
-        shutil.rmtree(self.path, ignore_errors=True)
-        self.path.mkdir(parents=True)
-        self._open()
+        # Empty the open index rather than deleting its directory: removing files that
+        # tantivy still holds open raced with its own bookkeeping (FileExistsError in CI),
+        # and readers keep the old segments until the single commit below.
+        self.writer.delete_all_documents()
         seq = store.last_change()
         indexed = 0
         batch: list[str] = []
@@ -119,6 +119,7 @@ class LexicalIndex:
                 batch = []
         indexed += self._add_docs(store, batch)
         self.writer.commit()
+        self.writer.garbage_collect_files()
         store.set_meta(SEQ_KEY, str(seq))
         store.set_meta(SCHEMA_KEY, SCHEMA_ID)
         self.index.reload()
