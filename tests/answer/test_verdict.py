@@ -42,3 +42,18 @@ def test_compare_votes_only_with_sentences_on_the_outcome() -> None:
     ])
     assert decision.verdict == "decreased"
     assert compare(TRIAL, [ev("Adverse events did not differ.")]).verdict is None
+
+
+def test_improvement_is_a_rise_unless_the_outcome_is_something_to_lower() -> None:
+    gait = Comparison(intervention="stepping to music", comparator="metronome",
+                      outcome="Dynamic Gait Index")
+    assert direction("Dynamic Gait Index scores significantly improved with stepping to "
+                     "music (p = 0.01).", gait) == "increased"
+    pain = Comparison(intervention="ketorolac", comparator="placebo",
+                      outcome="postoperative pain")
+    assert direction("Postoperative pain improved significantly with ketorolac "
+                     "(p < 0.001).", pain) == "decreased"
+    relief = Comparison(intervention="ketorolac", comparator="placebo",
+                        outcome="pain relief")
+    assert direction("Pain relief was significantly better with ketorolac (p < 0.001).",
+                     relief) == "increased"

@@ -43,11 +43,18 @@ SIGNIFICANT = re.compile(
     r"\bp\s*<\s*0?\.001)", re.I)
 UP = re.compile(
     r"\b(higher|greater|increas\w*|more|longer|elevat\w*|larger|rais\w*|rise|rose|gain\w*|"
-    r"enhanc\w*|boost\w*|prolong\w*|faster|better|later|superior)\b", re.I)
+    r"enhanc\w*|boost\w*|prolong\w*|faster|better|later|superior|improv\w*)\b", re.I)
 DOWN = re.compile(
     r"\b(lower|less|fewer|decreas\w*|reduc\w*|shorter|declin\w*|smaller|drop\w*|fell|"
     r"diminish\w*|attenuat\w*|slower|suppress\w*|lowered|prevent\w*|earlier|sooner|"
     r"inferior)\b", re.I)
+BETTER = re.compile(r"better|improv\w*", re.I)
+LOWER_IS_BETTER = re.compile(
+    r"\b(pain|symptoms?|severity|nausea|vomiting|anxiety|depression|fatigue|mortality|"
+    r"death|complications?|adverse|side effects?|disability|dyspnea|itch\w*|pruritus)\b",
+    re.I)
+"""Outcomes where getting better means a fall."""
+GOOD = re.compile(r"improv|relief|resolution|free|control|response|remission", re.I)
 CONCLUSION = re.compile(r"conclu|interpretation|summary|discussion", re.I)
 FINDING = re.compile(
     r"\b(significant\w*|associat\w*|correlat\w*|predict\w*|improv\w*|increas\w*|"
@@ -161,6 +168,11 @@ def direction(text: str, comparison: Comparison) -> str | None:
     if not SIGNIFICANT.search(text):
         return None
     ups, downs = list(UP.finditer(text)), list(DOWN.finditer(text))
+    if LOWER_IS_BETTER.search(comparison.outcome) and not GOOD.search(comparison.outcome):
+        # "pain improved": pain went down (but "symptom improvement" went up)
+        better = [m for m in ups if BETTER.fullmatch(m.group())]
+        ups = [m for m in ups if m not in better]
+        downs = sorted(downs + better, key=lambda m: m.start())
     if not (ups or downs):
         return None
     if anchors and ups and downs:  # the direction word nearest the outcome decides
