@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 # The quick start ingests a subset that embeds in a few minutes on 2 cores: the guidelines,
 # the USPSTF recommendations, the BioASQ abstracts and the vocabularies. `make demo-full`
 # adds the rest of the corpus (PubMedQA / Evidence Inference abstracts and full texts and
-# the MedQuAD consumer texts; about 30 more minutes, mostly embedding).
+# the MedQuAD consumer texts; about 15-20 more minutes, mostly embedding).
 DEMO_FILES = $(DATA)/corpus/guidelines.jsonl.gz $(DATA)/corpus/uspstf_recommendations.jsonl \
              $(DATA)/corpus/bioasq_abstracts.jsonl.gz $(DATA)/vocab
 

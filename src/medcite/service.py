@@ -17,7 +17,7 @@ from medcite.editorial.staleness import flag_stale
 from medcite.errors import EmptyStoreError, InvalidRequestError
 from medcite.index.dense import DenseIndex
 from medcite.index.dense import ProgressFn as EmbedProgressFn
-from medcite.index.embedder import make_embedder
+from medcite.index.embedder import available_cores, make_embedder
 from medcite.index.lexical import LexicalIndex
 from medcite.ingest.pipeline import Ingestor, IngestReport, ProgressFn
 from medcite.models import Hit
@@ -73,6 +73,9 @@ class Medcite:
         self._dense: DenseIndex | None = None
         self._threads: ThreadStore | None = None
         self._init_lock = threading.RLock()  # lazy parts are built once, also under load
+        # Answering is CPU-bound (Python and the embedding model): more answers at once than
+        # cores only makes them contend, so the rest wait their turn.
+        self._answering = threading.BoundedSemaphore(available_cores())
 
     @classmethod
     def open(cls, home: Path | None = None, **overrides: Any) -> Medcite:
@@ -198,7 +201,8 @@ class Medcite:
         asked_as = question
         if thread_id is not None:
             asked_as = rewrite_followup(question, self.threads.topic(thread_id))
-        answer = self.engine.answer(asked_as, audience, in_thread=thread_id is not None)
+        with self._answering:
+            answer = self.engine.answer(asked_as, audience, in_thread=thread_id is not None)
         answer.question = question
         answer.asked_as = asked_as if asked_as != question else None
         if record:

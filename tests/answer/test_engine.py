@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from medcite.answer.extractive import DOSE_NOTICE
 from medcite.answer.safety import EMERGENCY_NOTICE, OUT_OF_SCOPE_NOTICE
+from medcite.index.embedder import available_cores
 from medcite.service import Medcite
 from medcite.settings import load_settings
 from tests.conftest import doc, write_jsonl
@@ -115,3 +120,30 @@ def test_out_of_scope_questions_are_declined(engine_service: Medcite) -> None:
     answer = engine_service.ask("What will the weather be in Paris tomorrow?", record=False)
     assert answer.status == "out_of_scope" and answer.notice == OUT_OF_SCOPE_NOTICE
     assert not answer.sections and not answer.references
+
+
+def test_concurrent_asks_answer_no_more_at_once_than_there_are_cores(
+    engine_service: Medcite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = engine_service.engine
+    inner = engine.answer
+    lock, running, peak = threading.Lock(), [0], [0]
+
+    def counted(*args: object, **kwargs: object) -> object:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        try:
+            time.sleep(0.02)  # hold the slot long enough for the others to pile up
+            return inner(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(engine, "answer", counted)
+    question = "How should hypertension be treated?"
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(lambda _: engine_service.ask(question, record=False),
+                                range(24)))
+    assert len(answers) == 24 and all(a.status == "answered" for a in answers)
+    assert peak[0] == min(available_cores(), 12)
