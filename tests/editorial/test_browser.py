@@ -15,24 +15,16 @@ import pytest
 
 from medcite.editorial.desk import Desk
 from medcite.web import create_app
+from tests.browser import Browser, Page, expect, launch, needs_chromium, open_page, screenshot
 from tests.editorial.conftest import PASSWORD, Q_PUBLISHED
 from tests.live_server import live_server
 from tests.web.conftest import open_service
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+pytestmark = needs_chromium
 TARGET = "A blood pressure target of less than 130/80 mm Hg is recommended for most adults " \
          "with hypertension."
 REWORDED = "For most adults with hypertension, a blood pressure target of less than 130/80 " \
            "mm Hg is recommended."
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
-Page = playwright_api.Page
-Browser = playwright_api.Browser
-expect = playwright_api.expect
 
 
 @pytest.fixture(scope="module")
@@ -51,15 +43,7 @@ def server(editorial_home: Path, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield instance
-        instance.close()
-
-
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    yield from launch()
 
 
 def log_in(page: Page, username: str) -> None:
@@ -83,13 +67,7 @@ def open_article(page: Page) -> None:
 
 def test_review_edit_approve_publish(server: tuple[str, int], browser: Browser) -> None:
     base_url, article_id = server
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    requests: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page, requests, errors = open_page(browser, base_url)
 
     # 1. a reviewer logs in, opens the queue, comments on a sentence, requests changes
     log_in(page, "rita")
@@ -159,9 +137,7 @@ def test_review_edit_approve_publish(server: tuple[str, int], browser: Browser) 
     expect(page.locator(".state-pill").first).to_have_text("Published")
     history_url = f"/review/{article_id}/history"
     log_out(page)
-    public = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
-    reader = public.new_page()
-    reader.on("pageerror", lambda error: errors.append(str(error)))
+    reader, reader_requests, reader_errors = open_page(browser, base_url)
     reader.goto("/articles")
     reader.get_by_role("link", name=Q_PUBLISHED).click()
     expect(reader).to_have_url(re.compile(r"/articles/first-line-treatment-for-hypertension$"))
@@ -179,7 +155,9 @@ def test_review_edit_approve_publish(server: tuple[str, int], browser: Browser) 
     expect(reader.locator("#source-dialog")).to_be_visible()
     reader.keyboard.press("Escape")
     screenshot(reader, "editorial-article-public")
-    public.close()
+    reader.context.close()
+    requests += reader_requests
+    errors += reader_errors
 
     # 5. the history page shows every step of the audit log
     log_in(page, "rita")
@@ -193,6 +171,6 @@ def test_review_edit_approve_publish(server: tuple[str, int], browser: Browser) 
     expect(page.locator(".ed-diff .diff-add")).to_contain_text(REWORDED)
     expect(page.locator(".ed-diff .diff-del")).to_contain_text(TARGET)
     screenshot(page, "editorial-history")
-    context.close()
+    page.context.close()
     assert errors == []
     assert {urlsplit(url).hostname for url in requests} == {"127.0.0.1"}

@@ -5,29 +5,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from medcite.web import create_app
+from tests.browser import (
+    PHONE,
+    Browser,
+    Page,
+    expect,
+    launch,
+    needs_chromium,
+    open_page,
+    screenshot,
+)
 from tests.live_server import live_server
 from tests.web.conftest import FOLLOW_UP, QUESTION, build_home, open_service
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
-
-Page = playwright_api.Page
-Browser = playwright_api.Browser
-expect = playwright_api.expect
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -40,23 +37,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield instance
-        instance.close()
-
-
-def open_page(browser: Browser, base_url: str, viewport: dict[str, int] = DESKTOP,
-              javascript: bool = True) -> tuple[Page, list[str], list[str]]:
-    context = browser.new_context(viewport=viewport, base_url=base_url,  # type: ignore[arg-type]
-                                  java_script_enabled=javascript)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    requests: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return page, requests, errors
+    yield from launch()
 
 
 @pytest.fixture
@@ -82,11 +63,6 @@ def ask_from_home(page: Page, question: str = QUESTION) -> None:
 def headings(page: Page) -> list[str]:
     return page.locator("main h1, main h2, main h3").evaluate_all(
         "els => els.map(e => e.tagName + ' ' + e.textContent.trim())")
-
-
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_ask_streams_the_answer_then_takes_the_thread_url(page: Page) -> None:
@@ -231,7 +207,7 @@ def test_phone_layout_fits_the_screen(browser: Browser, base_url: str) -> None:
     expect(dialog).to_be_visible()
     box = dialog.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
-    phone.screenshot(path=str(ARTIFACTS / "citation-phone.png"))
+    screenshot(phone, "citation-phone", full_page=False)
     phone.keyboard.press("Escape")
     phone.goto("/")
     screenshot(phone, "home-phone")
