@@ -13,6 +13,7 @@ from typing import Any
 
 from medcite.answer.extractive import ExtractiveEngine
 from medcite.answer.model import Answer, Audience
+from medcite.answer.verify import publishable
 from medcite.editorial.staleness import flag_stale
 from medcite.errors import EmptyStoreError, InvalidRequestError
 from medcite.index.dense import DenseIndex
@@ -203,6 +204,7 @@ class Medcite:
             asked_as = rewrite_followup(question, self.threads.topic(thread_id))
         with self._answering:
             answer = self.engine.answer(asked_as, audience, in_thread=thread_id is not None)
+            publishable(answer)  # whatever the engine, nothing unverified is published
         answer.question = question
         answer.asked_as = asked_as if asked_as != question else None
         if record:

@@ -1,5 +1,14 @@
+from pathlib import Path
+from typing import Any
+
+import pytest
+
 from medcite.answer.model import Answer, Reference, ReferencePassage, Section, Sentence
-from medcite.answer.verify import check_sentence, verify_answer
+from medcite.answer.verify import check_sentence, publishable, verify_answer
+from medcite.bench.answers import answer_text
+from medcite.service import Medcite
+from medcite.settings import load_settings
+from tests.conftest import doc, write_jsonl
 
 PASSAGE = "Intrathecal methotrexate 12 mg twice weekly is used for leptomeningeal metastases."
 
@@ -36,3 +45,51 @@ def test_verify_answer_drops_what_fails_and_keeps_what_passes() -> None:
     empty = answer_with(wrong_dose)
     verify_answer(empty)
     assert empty.sections == []
+
+
+def test_publishable_drops_a_verdict_with_its_sentence_and_abstains_when_nothing_is_left(
+) -> None:
+    wrong_dose = Sentence(text=PASSAGE.replace("12 mg", "120 mg"), citations=[1],
+                          passage_ids=["g#t0"])
+    good = Sentence(text=PASSAGE, citations=[1], passage_ids=["g#t0"])
+    answer = answer_with(good)
+    answer.summary, answer.verdict, answer.verdict_sentence = [wrong_dose], "yes", wrong_dose
+    answer.timings_ms = {"total": 10.0}
+    assert [s.text for s, _ in publishable(answer)] == [wrong_dose.text]
+    assert answer.verdict is None and answer.verdict_sentence is None
+    assert answer.status == "answered" and answer.all_sentences() == [good]
+    assert answer.timings_ms["total"] >= 10.0 and "verify" in answer.timings_ms
+
+    kept = answer_with(good)
+    kept.summary, kept.verdict, kept.verdict_sentence = [good], "yes", good
+    assert publishable(kept) == [] and kept.verdict == "yes"
+
+    nothing = answer_with(wrong_dose)
+    publishable(nothing)
+    assert nothing.status == "insufficient_evidence" and nothing.sections == []
+
+
+def test_ask_publishes_only_what_the_engine_can_verify(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any engine's answer goes through verification: here one that alters a dose."""
+    question = "How is intrathecal methotrexate used for leptomeningeal metastases?"
+    corpus = write_jsonl(tmp_path / "c.jsonl", [doc("g:1", PASSAGE, kind="guideline")])
+    with Medcite(load_settings(tmp_path / "home")) as service:
+        service.ingest([corpus])
+        honest = service.ask(question, record=False)
+        assert honest.status == "answered" and "12 mg" in answer_text(honest)
+
+        engine = service.engine
+        inner = engine.answer
+
+        def altering(*args: Any, **kwargs: Any) -> Answer:
+            answer = inner(*args, **kwargs)
+            for sentence in answer.all_sentences():
+                sentence.text = sentence.text.replace("12 mg", "120 mg")
+            return answer
+
+        monkeypatch.setattr(engine, "answer", altering)
+        altered = service.ask(question, record=False)
+        assert "120 mg" not in answer_text(altered)
+        assert altered.status == "insufficient_evidence"

@@ -11,7 +11,8 @@ retrieved passages, so it cannot state what no source says.
    patients.
 4. Sentences are chosen greedily without near-duplicates and placed into the reference
    page's sections; the verdict sentence, if any, opens the bottom line.
-5. Every sentence is verified against the passages it cites (``answer/verify.py``).
+5. Every sentence is then verified against the passages it cites, as for every engine
+   (``Medcite.ask`` runs ``answer/verify.py``'s ``publishable``).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ frequency it states appears in a cited passage."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from medcite.answer.model import Answer, Sentence
@@ -64,4 +65,22 @@ def verify_answer(answer: Answer) -> list[tuple[Sentence, Check]]:
     for section in answer.sections:
         section.sentences = [s for s in section.sentences if keep(s)]
     answer.sections = [s for s in answer.sections if s.sentences]
+    return dropped
+
+
+def publishable(answer: Answer) -> list[tuple[Sentence, Check]]:
+    """Verify an engine's answer before anyone sees it (:func:`verify_answer`). A verdict
+    whose sentence was dropped goes with it; an answer left without a sentence is
+    ``insufficient_evidence``. Returns what was dropped and why."""
+    start = time.perf_counter()
+    dropped = verify_answer(answer)
+    if dropped:
+        kept = answer.all_sentences()
+        if answer.verdict_sentence is not None and answer.verdict_sentence not in kept:
+            answer.verdict, answer.verdict_sentence = None, None
+        if not kept and answer.status == "answered":
+            answer.status = "insufficient_evidence"
+    spent = round((time.perf_counter() - start) * 1000, 2)
+    answer.timings_ms["verify"] = spent
+    answer.timings_ms["total"] = round(answer.timings_ms.get("total", 0.0) + spent, 2)
     return dropped

@@ -78,11 +78,6 @@ class QueryInfo:
     """(phrase of the question, its alternatives): a passage using an alternative covers
     the phrase."""
 
-    @property
-    def search_text(self) -> str:
-        """The text sent to retrieval: the core plus any expansion terms."""
-        return " ".join((self.core, *self.expansions)).strip()
-
 
 def core_of(question: str) -> str:
     """The question without its boilerplate ("what is the management approach for")."""

@@ -134,18 +134,6 @@ class SQLiteStore:
         row = self.conn.execute(sql.SELECT_DOCUMENT, (doc_id,)).fetchone()
         return _row_document(row) if row else None
 
-    def get_documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
-        ids = list(dict.fromkeys(doc_ids))
-        found: dict[str, Document] = {}
-        for chunk in _chunks(ids, 500):
-            marks = ",".join("?" for _ in chunk)
-            cols = ", ".join(sql.DOCUMENT_COLUMNS)
-            for row in self.conn.execute(
-                f"SELECT {cols} FROM documents WHERE id IN ({marks})", chunk
-            ):
-                found[row[0]] = _row_document(row)
-        return found
-
     def document_meta(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Citation metadata (no text) of many documents, by id."""
         ids = list(dict.fromkeys(doc_ids))
