@@ -192,6 +192,33 @@ def test_vocabulary_files_are_recognised_and_loaded(service: Medcite, tmp_path: 
     assert service.store.vocab_count() == {"drug": 1, "mesh": 1}
 
 
+def test_vocabulary_read_again_replaces_its_phrases_and_stem_counts(
+    service: Medcite, tmp_path: Path
+) -> None:
+    def mesh(entry_terms: list[str]) -> dict[str, object]:
+        return {"ui": "D1", "name": "Leptomeningeal Neoplasms", "entry_terms": entry_terms,
+                "permuted": [], "tree_numbers": ["C10.1"], "categories": [],
+                "pharm_actions": []}
+
+    def stem_counts() -> list[tuple[str, int, int]]:
+        return list(service.store.conn.execute(
+            "SELECT stem, medical, other FROM vocab_terms ORDER BY stem"))
+
+    path = write_jsonl(tmp_path / "mesh.jsonl", [mesh(["Leptomeningeal Carcinomatosis"])])
+    service.ingest([path])
+    first = stem_counts()
+    assert ("leptomening", 1, 0) in first
+    service.ingest([path], force=True)
+    assert stem_counts() == first  # counted once, however often the file is read
+    assert [p for p, _ in service.store.vocab_matches(["leptomeningeal carcinomatosis"])]
+
+    write_jsonl(path, [mesh([])])  # a newer file without the entry term
+    service.ingest([path])
+    assert service.store.vocab_matches(["leptomeningeal carcinomatosis"]) == []
+    assert ("carcinomatosi", 1, 0) not in stem_counts()
+    assert ("leptomening", 1, 0) in stem_counts()
+
+
 def test_older_store_gets_its_derived_vocabulary_tables_on_upgrade(
     home: Path, tmp_path: Path
 ) -> None:

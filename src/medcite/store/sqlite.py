@@ -10,6 +10,7 @@ import json
 import re
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -62,12 +63,13 @@ class SQLiteStore:
         if version < 4:  # vocabulary phrases and stems are derived from the vocab table
             self.conn.execute("DROP TABLE IF EXISTS vocab_stems")
             self.conn.execute("DELETE FROM vocab_terms")
+            self.conn.execute("DELETE FROM vocab_phrases")
             terms = [VocabTerm(source, key, name, tuple(syn), extra)
                      for source in ("mesh", "drug")
                      for key, name, syn, extra in self.iter_vocab(source)]
             for i in range(0, len(terms), 5000):
                 with self.transaction() as conn:
-                    self.put_vocab(conn, terms[i:i + 5000])
+                    self._index_vocab(conn, [], terms[i:i + 5000])
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -290,25 +292,51 @@ class SQLiteStore:
     # -- vocabularies ------------------------------------------------------------------
 
     def put_vocab(self, conn: sqlite3.Connection, terms: list[VocabTerm]) -> None:
-        """Vocabulary entries, and every name and synonym as a lookup phrase."""
+        """Vocabulary entries, every name and synonym as a lookup phrase, and the stem
+        counts of :meth:`medical_stems`. An entry read again (a newer file, ``--force``)
+        replaces the old one in all three: its old phrases and counts are taken back."""
+        terms = list({(t.source, t.key): t for t in terms}.values())  # last one wins
+        previous = self._stored_vocab(conn, terms)
+        keys = [(t.source, t.key) for t in terms]
+        conn.executemany("DELETE FROM vocab_phrases WHERE source = ? AND key = ?", keys)
         conn.executemany(sql.UPSERT_VOCAB, [
             (t.source, t.key, t.name, json.dumps(list(t.synonyms), ensure_ascii=False),
              json.dumps(t.extra, ensure_ascii=False)) for t in terms
         ])
+        self._index_vocab(conn, previous, terms)
+
+    def _index_vocab(self, conn: sqlite3.Connection, removed: list[VocabTerm],
+                     added: list[VocabTerm]) -> None:
+        """The lookup phrases of ``added`` entries, and the stem counts less ``removed``."""
         conn.executemany(sql.INSERT_PHRASE, [
-            (phrase, t.source, t.key) for t in terms
+            (phrase, t.source, t.key) for t in added
             for phrase in {normalize_phrase(x) for x in (t.name, *t.synonyms)} if phrase
         ])
-        counts: dict[tuple[str, bool], int] = {}
-        for t in terms:
-            medical = is_medical_entry(t)
-            for stem in _concept_words(t):
-                counts[(stem, medical)] = counts.get((stem, medical), 0) + 1
+        counts: Counter[tuple[str, bool]] = Counter()
+        for sign, entries in ((-1, removed), (1, added)):
+            for t in entries:
+                medical = is_medical_entry(t)
+                for stem in _concept_words(t):
+                    counts[(stem, medical)] += sign
         conn.executemany(
             "INSERT INTO vocab_terms (stem, medical, other) VALUES (?, ?, ?) ON CONFLICT (stem) "
             "DO UPDATE SET medical = medical + excluded.medical, other = other + excluded.other",
             [(stem, n if medical else 0, 0 if medical else n)
-             for (stem, medical), n in counts.items()])
+             for (stem, medical), n in counts.items() if n])
+
+    def _stored_vocab(self, conn: sqlite3.Connection, terms: list[VocabTerm]) -> list[VocabTerm]:
+        """The stored entries with the keys of ``terms``."""
+        found: list[VocabTerm] = []
+        for source in {t.source for t in terms}:
+            keys = [t.key for t in terms if t.source == source]
+            for chunk in _chunks(keys, 500):
+                marks = ",".join("?" for _ in chunk)
+                found += [VocabTerm(source, key, name, tuple(json.loads(synonyms)),
+                                    json.loads(extra))
+                          for key, name, synonyms, extra in conn.execute(
+                              f"SELECT key, name, synonyms, extra FROM vocab WHERE source = ? "
+                              f"AND key IN ({marks})", [source, *chunk])]
+        return found
 
     def medical_stems(self, candidates: Iterable[str]) -> set[str]:
         """Which of ``candidates`` (analysed terms) are distinctly medical words: long
