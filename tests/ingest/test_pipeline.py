@@ -111,6 +111,29 @@ def test_fulltext_merges_whichever_arrives_first(service: Medcite, tmp_path: Pat
     assert service.search("zinc diarrhoea")[0].doc_id == "pmid:10"
 
 
+def test_abbreviations_count_each_text_once(service: Medcite, tmp_path: Path) -> None:
+    text = "Leptomeningeal disease (LMD) is treated with intrathecal chemotherapy."
+
+    def lmd() -> list[tuple[str, int]]:
+        return service.store.long_forms("LMD", min_count=1)
+
+    service.ingest([write_jsonl(tmp_path / "r.jsonl", [
+        doc("pmid:9", text, pmid="9", pmcid="PMC9"), doc("pmid:8", text, pmid="8")])])
+    assert lmd() == [("leptomeningeal disease", 2)]
+    service.ingest([write_jsonl(tmp_path / "ft.jsonl", [
+        {"pmcid": "PMC9", "pmid": "9", "title": "T", "body_sections": [
+            {"title": "Results", "text": "Survival was 4 months."}]}])])
+    assert lmd() == [("leptomeningeal disease", 2)]  # merging a full text adds no definition
+    service.ingest([write_jsonl(tmp_path / "v2.jsonl", [
+        doc("pmid:8", "A revised abstract without the abbreviation.", pmid="8")])])
+    assert lmd() == [("leptomeningeal disease", 1)]  # the replaced text's definition goes
+    update = tmp_path / "pubmed24n9998.xml"
+    update.write_text('<?xml version="1.0"?>\n<PubmedArticleSet>\n<DeleteCitation>\n'
+                      '<PMID Version="1">9</PMID>\n</DeleteCitation>\n</PubmedArticleSet>\n')
+    assert service.ingest([update]).total("deleted") == 1
+    assert lmd() == []
+
+
 class Crash(Exception):
     pass
 
@@ -236,3 +259,16 @@ def test_older_store_gets_its_derived_vocabulary_tables_on_upgrade(
         conn.execute("PRAGMA user_version = 3")
     with Medcite(load_settings(home)) as svc:
         assert svc.store.medical_stems(["leptomening"]) == {"leptomening"}
+
+
+def test_upgrade_recounts_abbreviations_from_the_documents(home: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    text = "Leptomeningeal disease (LMD) is treated with intrathecal chemotherapy."
+    with Medcite(load_settings(home)) as svc:
+        svc.ingest([write_jsonl(tmp_path / "r.jsonl", [doc("pmid:1", text)])])
+    with sqlite3.connect(home / "medcite.sqlite3") as conn:  # as schema 4 could leave it
+        conn.execute("UPDATE abbreviations SET count = 7")
+        conn.execute("PRAGMA user_version = 4")
+    with Medcite(load_settings(home)) as svc:
+        assert svc.store.long_forms("LMD", min_count=1) == [("leptomeningeal disease", 1)]

@@ -175,7 +175,10 @@ class Ingestor:
                 elif isinstance(item, FullText):
                     self._apply_fulltext(conn, item, report)
                 elif isinstance(item, Deletion):
+                    gone = self.store.get_document(item.doc_id)
                     report.deleted += self.store.delete_document(conn, item.doc_id)
+                    if gone is not None:
+                        self.store.count_abbreviations(conn, (), find_definitions(gone.text))
                 elif isinstance(item, VocabTerm):
                     vocab.append(item)
                 else:
@@ -207,7 +210,10 @@ class Ingestor:
             sections = self.store.fulltext_for(doc.pmid, doc.pmcid)
             if sections:
                 doc = doc.model_copy(update={"body": sections})
+        previous = self.store.get_document(doc.id) if state else None
         self._put(conn, doc, digest, report)
+        self.store.count_abbreviations(conn, find_definitions(doc.text),
+                                       find_definitions(previous.text) if previous else ())
         if state:
             report.updated += 1
         else:
@@ -232,5 +238,4 @@ class Ingestor:
     ) -> None:
         passages = chunk_document(doc, self.passage_chars)
         self.store.put_document(conn, doc, passages, digest, classify_document(doc))
-        self.store.add_abbreviations(conn, find_definitions(doc.text))
         report.passages += len(passages)

@@ -6,11 +6,12 @@ number it has applied in ``meta``. An index that crashed behind the database cat
 up by replaying the log, so the database is the single source of truth.
 """
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """1: documents, passages, changes, files, vocab. 2: abbreviations, vocabulary phrases.
 3: vocabulary stems. 4: vocabulary stems counted by medical and other MeSH branches.
-Tables are created if missing; derived vocabulary tables are refilled from ``vocab`` when a
-store is upgraded (``SQLiteStore._migrate``)."""
+5: abbreviations counted once per document text. Tables are created if missing; derived
+tables are refilled from ``vocab`` and ``documents`` when a store is upgraded
+(``SQLiteStore._migrate``)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (

@@ -20,6 +20,7 @@ from typing import Any
 from medcite.errors import StoreError
 from medcite.models import Document, Passage, Section, VocabTerm
 from medcite.store import schema as sql
+from medcite.text.abbreviations import find_definitions
 from medcite.text.terms import stems
 
 DB_FILE = "medcite.sqlite3"
@@ -70,6 +71,11 @@ class SQLiteStore:
             for i in range(0, len(terms), 5000):
                 with self.transaction() as conn:
                     self._index_vocab(conn, [], terms[i:i + 5000])
+        if version < 5:  # abbreviations were counted again when a text was re-read
+            with self.transaction() as conn:
+                conn.execute("DELETE FROM abbreviations")
+                for doc in self.iter_documents():
+                    self.count_abbreviations(conn, find_definitions(doc.text))
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -352,11 +358,16 @@ class SQLiteStore:
             "AND medical >= 3 * other", items)
         return {r[0] for r in rows}
 
-    def add_abbreviations(self, conn: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
-        counts: dict[tuple[str, str], int] = {}
-        for short, long in pairs:
-            counts[(short, long)] = counts.get((short, long), 0) + 1
-        conn.executemany(sql.ADD_ABBREVIATION, [(s, lf, n) for (s, lf), n in counts.items()])
+    def count_abbreviations(self, conn: sqlite3.Connection, added: Iterable[tuple[str, str]],
+                            removed: Iterable[tuple[str, str]] = ()) -> None:
+        """Count the (short, long) definitions of a document's text, less those of the text
+        it replaces (or of a document deleted), so each text counts once."""
+        counts = Counter(added)
+        counts.subtract(removed)
+        conn.executemany(sql.ADD_ABBREVIATION,
+                         [(s, lf, n) for (s, lf), n in counts.items() if n])
+        conn.executemany("DELETE FROM abbreviations WHERE short = ? AND long = ? AND count <= 0",
+                         [(s, lf) for (s, lf), n in counts.items() if n < 0])
 
     def vocab_matches(self, phrases: list[str]) -> list[tuple[str, VocabTerm]]:
         """``(phrase, entry)`` for every phrase that names a vocabulary entry."""
