@@ -303,8 +303,9 @@ class SQLiteStore:
         replaces the old one in all three: its old phrases and counts are taken back."""
         terms = list({(t.source, t.key): t for t in terms}.values())  # last one wins
         previous = self._stored_vocab(conn, terms)
-        keys = [(t.source, t.key) for t in terms]
-        conn.executemany("DELETE FROM vocab_phrases WHERE source = ? AND key = ?", keys)
+        conn.executemany(  # by primary key: an entry's phrases follow from its names
+            "DELETE FROM vocab_phrases WHERE phrase = ? AND source = ? AND key = ?",
+            [(phrase, t.source, t.key) for t in previous for phrase in _phrases(t)])
         conn.executemany(sql.UPSERT_VOCAB, [
             (t.source, t.key, t.name, json.dumps(list(t.synonyms), ensure_ascii=False),
              json.dumps(t.extra, ensure_ascii=False)) for t in terms
@@ -315,9 +316,7 @@ class SQLiteStore:
                      added: list[VocabTerm]) -> None:
         """The lookup phrases of ``added`` entries, and the stem counts less ``removed``."""
         conn.executemany(sql.INSERT_PHRASE, [
-            (phrase, t.source, t.key) for t in added
-            for phrase in {normalize_phrase(x) for x in (t.name, *t.synonyms)} if phrase
-        ])
+            (phrase, t.source, t.key) for t in added for phrase in _phrases(t)])
         counts: Counter[tuple[str, bool]] = Counter()
         for sign, entries in ((-1, removed), (1, added)):
             for t in entries:
@@ -423,6 +422,11 @@ def _concept_words(term: VocabTerm) -> set[str]:
             if word.isalpha() and len(word) >= 3:
                 found.update(s for s in stems(word) if len(s) >= 3)
     return found
+
+
+def _phrases(term: VocabTerm) -> set[str]:
+    """The lookup phrases of a vocabulary entry: its name and synonyms, normalised."""
+    return {p for p in (normalize_phrase(x) for x in (term.name, *term.synonyms)) if p}
 
 
 def normalize_phrase(text: str) -> str:
