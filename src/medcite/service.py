@@ -6,14 +6,19 @@ A :class:`Medcite` owns the settings, the store and the indexes of one home dire
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from medcite.answer.extractive import ExtractiveEngine
-from medcite.answer.model import Answer, Audience
-from medcite.answer.verify import publishable
+from medcite.answer import pipeline
+from medcite.answer.coverage import QuestionTerms
+from medcite.answer.evidence import Evidence, gather
+from medcite.answer.extractive import ExtractiveWriter
+from medcite.answer.model import DISCLAIMERS, Answer, Audience
+from medcite.answer.pipeline import AnswerEvent
+from medcite.answer.safety import assess
+from medcite.answer.writer import Writer
 from medcite.editorial.staleness import flag_stale
 from medcite.errors import EmptyStoreError, InvalidRequestError
 from medcite.index.dense import DenseIndex
@@ -29,6 +34,11 @@ from medcite.store.sqlite import SQLiteStore
 from medcite.threads import ThreadStore, rewrite_followup
 
 MAX_QUESTION_CHARS = 2000
+SCOPE_COVERAGE = 0.85
+"""A question without a medical term is still in scope if a retrieved passage covers this
+much of it: the corpus is medical, so what it discusses at length is (health policy,
+injury prevention)."""
+ENGINES = ("extractive", "llm")
 CLASSIFIER_KEY = "evidence_classifier"
 
 
@@ -44,24 +54,6 @@ def clean_question(question: str) -> str:
     return question
 
 
-@dataclass(frozen=True)
-class AnswerEvent:
-    """One part of a streamed answer."""
-
-    event: str
-    data: Any
-
-
-def answer_events(answer: Answer) -> Iterator[AnswerEvent]:
-    yield AnswerEvent("summary", {"status": answer.status, "notice": answer.notice,
-                                  "verdict": answer.verdict,
-                                  "summary": [s.model_dump() for s in answer.summary]})
-    for section in answer.sections:
-        yield AnswerEvent("section", section.model_dump())
-    yield AnswerEvent("references", [r.model_dump() for r in answer.references])
-    yield AnswerEvent("done", answer.model_dump())
-
-
 class Medcite:
     """One medcite installation: settings, store and indexes under ``settings.home``."""
 
@@ -70,7 +62,7 @@ class Medcite:
         self.store = SQLiteStore(settings.home)
         self.lexical = LexicalIndex(settings.home)
         self._searcher: Searcher | None = None
-        self._engine: ExtractiveEngine | None = None
+        self._writers: dict[str, Writer] = {}
         self._dense: DenseIndex | None = None
         self._threads: ThreadStore | None = None
         self._init_lock = threading.RLock()  # lazy parts are built once, also under load
@@ -177,12 +169,28 @@ class Medcite:
 
     # -- answers ---------------------------------------------------------------------
 
-    @property
-    def engine(self) -> ExtractiveEngine:
+    def writer(self, engine: str | None = None) -> Writer:
+        """The writer named by ``engine`` (default: setting ``answer.engine``)."""
+        name = engine or self.settings.answer.engine
+        if name not in ENGINES:
+            raise InvalidRequestError(f"Unknown answer engine {name!r}.",
+                                      f"Choose one of: {', '.join(ENGINES)}.")
         with self._init_lock:
-            if self._engine is None:
-                self._engine = ExtractiveEngine(self.store, self.searcher, self.lexical)
-            return self._engine
+            if name not in self._writers:
+                self._writers[name] = self._make_writer(name)
+            return self._writers[name]
+
+    def _make_writer(self, name: str) -> Writer:
+        if name == "llm":
+            from medcite.answer.llm import make_llm_writer
+            return make_llm_writer(self.settings.answer.llm)
+        return ExtractiveWriter()
+
+    def evidence(self, question: str, audience: Audience = "clinician") -> Evidence:
+        """The numbered passages an answer to ``question`` is written from."""
+        info = self.searcher.understand(question)
+        return gather(self.searcher, self.store, info, QuestionTerms(info, self.lexical.idf),
+                      audience)
 
     @property
     def threads(self) -> ThreadStore:
@@ -192,37 +200,73 @@ class Medcite:
             return self._threads
 
     def ask(self, question: str, audience: Audience = "clinician", thread_id: str | None = None,
-            record: bool = True) -> Answer:
+            record: bool = True, engine: str | None = None) -> Answer:
         """A cited answer to ``question`` for a clinician or a patient.
 
         With ``thread_id`` the question is a follow-up, answered in the thread's context;
-        with ``record`` the question and answer are kept as a turn of a (new) thread.
+        with ``record`` the question and answer are kept as a turn of a (new) thread;
+        ``engine`` picks the writer (default: setting ``answer.engine``).
         """
+        events = self._answer_events(question, audience, thread_id, record, engine)
+        for event in events:
+            if event.event == "done":
+                answer: Answer = event.data
+                return answer
+        raise AssertionError("the answer stream ended without an answer")
+
+    def ask_stream(self, question: str, audience: Audience = "clinician",
+                   thread_id: str | None = None, engine: str | None = None
+                   ) -> Iterator[AnswerEvent]:
+        """The answer in parts, as each is written and verified: ``start``, ``summary``,
+        each ``section``, ``references``, then ``done`` with the whole answer (a dict)."""
+        question = clean_question(question)
+        yield AnswerEvent("start", {"question": question, "audience": audience,
+                                    "thread_id": thread_id})
+        for event in self._answer_events(question, audience, thread_id, True, engine):
+            yield AnswerEvent("done", event.data.model_dump()) if event.event == "done" \
+                else event
+
+    def _answer_events(self, question: str, audience: Audience, thread_id: str | None,
+                       record: bool, engine: str | None) -> Iterator[AnswerEvent]:
+        """The one answer path: safety and scope, understanding, evidence, the writer, the
+        verifier; the ``done`` event carries the :class:`Answer` (recorded in its thread)."""
         question = clean_question(question)
         asked_as = question
         if thread_id is not None:
             asked_as = rewrite_followup(question, self.threads.topic(thread_id))
+        writer = self.writer(engine)
         with self._answering:
-            answer = self.engine.answer(asked_as, audience, in_thread=thread_id is not None)
-            publishable(answer)  # whatever the engine, nothing unverified is published
+            start = time.perf_counter()
+            safety = assess(asked_as, self.store, self.lexical.share)
+            evidence = self.evidence(asked_as, audience)
+            retrieved = _ms(start)
+            if (safety.status == "out_of_scope" and thread_id is None
+                    and evidence.best_coverage < SCOPE_COVERAGE):
+                answer = Answer(question=question, audience=audience, status="out_of_scope",
+                                notice=safety.notice, disclaimer=DISCLAIMERS[audience],
+                                engine=writer.name)
+                events: Iterator[AnswerEvent] = iter([AnswerEvent("done", answer)])
+            else:
+                emergency = safety.status == "emergency"
+                fallback = self.writer("extractive") if writer.name != "extractive" else None
+                events = pipeline.write(writer, evidence, fallback,
+                                        safety.notice if emergency else None,
+                                        "emergency" if emergency else None)
+            for event in events:
+                if event.event != "done":
+                    yield event
+                    continue
+                answer = event.data
+                answer.timings_ms = {"retrieve": retrieved, **answer.timings_ms,
+                                     "total": _ms(start)}
         answer.question = question
         answer.asked_as = asked_as if asked_as != question else None
         if record:
             if thread_id is None:
-                thread_id = self.threads.create(question)
+                thread_id = self.threads.create(asked_as)
             answer.thread_id = thread_id
             answer.turn = self.threads.add_turn(thread_id, question, asked_as, answer)
-        return answer
-
-    def ask_stream(self, question: str, audience: Audience = "clinician",
-                   thread_id: str | None = None) -> Iterator[AnswerEvent]:
-        """The answer in parts, as they are ready: ``start``, ``summary``, each ``section``,
-        ``references``, then ``done`` with the whole answer."""
-        question = clean_question(question)
-        yield AnswerEvent("start", {"question": question, "audience": audience,
-                                    "thread_id": thread_id})
-        answer = self.ask(question, audience, thread_id)
-        yield from answer_events(answer)
+        yield AnswerEvent("done", answer)
 
     # -- facts -----------------------------------------------------------------------
 
@@ -245,3 +289,7 @@ class Medcite:
             return None
         return {"model": dense.embedder.name, "parts": list(dense.parts),
                 "vectors": len(dense.vectors), "pending_changes": dense.pending(self.store)}
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)

@@ -125,6 +125,59 @@ class RetrievalSettings(Group):
     )
 
 
+class LLMSettings(Group):
+    """The LLM writer: any OpenAI-compatible chat endpoint (llama.cpp's server, vLLM,
+    Ollama, a hosted API) or a packaged local model that medcite serves itself."""
+
+    base_url: str | None = Field(
+        None, description="Base URL of the OpenAI-compatible endpoint, e.g. "
+        "http://127.0.0.1:8080/v1. Unset with `local_model` set: medcite starts llama.cpp's "
+        "server for that model itself."
+    )
+    model: str = Field("local", description="Model id sent to the endpoint.")
+    api_key_env: str = Field(
+        "OPENAI_API_KEY", description="Name of the environment variable holding the API key "
+        "(if the endpoint needs one). The key itself is never stored in settings."
+    )
+    timeout_s: float = Field(
+        120.0, gt=0, le=3600, description="Seconds to wait for one completion before the "
+        "answer falls back to the extractive writer."
+    )
+    retries: int = Field(
+        2, ge=0, le=10, description="Retries of a failed request (connection error, 429, 5xx), "
+        "with exponential backoff."
+    )
+    backoff_s: float = Field(1.0, ge=0, le=60, description="First retry delay; doubles each time.")
+    max_tokens: int = Field(800, ge=16, le=16384, description="Most tokens the model may write.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    max_passages: int = Field(
+        8, ge=1, le=50, description="Evidence passages put in the prompt (best first)."
+    )
+    local_model: str | None = Field(
+        None, description="A GGUF model for medcite to serve itself: a file path, or the name "
+        "of a packaged model (`qwen2.5-coder-1.5b`, `smollm2-135m`)."
+    )
+    structured_output: Literal["auto", "json_schema", "json_object", "none"] = Field(
+        "auto", description="How the answer's JSON schema is sent: `json_schema` (OpenAI, "
+        "vLLM, llama.cpp's C++ server), `json_object` with a `schema` (llama-cpp-python's "
+        "server), `none` (prompt only), or `auto` (json_schema, switching to json_object when "
+        "the server rejects it)."
+    )
+    local_context: int = Field(
+        4096, ge=512, le=131072, description="Context size (tokens) of the local model "
+        "server medcite starts for `local_model`."
+    )
+
+
+class AnswerSettings(Group):
+    engine: Literal["extractive", "llm"] = Field(
+        "extractive", description="The writer that turns evidence into an answer: extractive "
+        "(offline, fast, quotes sentences of the sources) or llm (`answer.llm`). Every "
+        "writer's sentences pass the same verifier."
+    )
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="The LLM writer.")
+
+
 class Settings(BaseSettings):
     """All medcite settings. Every field is documented; a test keeps it so."""
 
@@ -141,6 +194,9 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Search.")
     embedder: EmbedderSettings = Field(
         default_factory=EmbedderSettings, description="Dense retrieval model."
+    )
+    answer: AnswerSettings = Field(
+        default_factory=AnswerSettings, description="Writing answers."
     )
 
     @classmethod

@@ -8,6 +8,7 @@ unless it already mentions that topic's terms.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 
 from medcite.answer.model import Answer
 from medcite.errors import NotFoundError
-from medcite.retrieve.query import core_of
+from medcite.retrieve.query import understand
 from medcite.store.sqlite import SQLiteStore
 from medcite.text.terms import stem_set
 
@@ -56,12 +57,27 @@ class Thread:
     turns: tuple[Turn, ...]
 
 
+_OPENER = re.compile(r"^(what about|how about|and what about|and|what of)\s+(.*)$", re.I)
+_POSSESSIVE = re.compile(r"^(the|its|their|his|her|any|a|an)\b", re.I)
+
+
 def rewrite_followup(question: str, topic: str) -> str:
-    """The follow-up with the thread's topic added when it does not mention it."""
+    """The follow-up as a question of its own, from the thread's topic (the focus of its
+    first question) and the new ask: "Which drugs are contraindicated?" in a thread on
+    hypertension in pregnancy becomes "Which drugs are contraindicated in hypertension in
+    pregnancy?". A follow-up that already names the topic is left as it is."""
     topic_terms = stem_set(topic)
     if not topic_terms or topic_terms & stem_set(question):
         return question
-    return f"{question.rstrip(' ?.')} ({topic})?"
+    ask = question.strip().rstrip(" ?.")
+    opener = _OPENER.match(ask)
+    if opener:
+        head, rest = opener.group(1), opener.group(2)
+        if _POSSESSIVE.match(rest):
+            return f"{head} {rest} for {topic}?"
+        return f"{head} {topic} {rest}?"
+    joint = "for" if re.search(r"\bin\b", ask) else "in"
+    return f"{ask} {joint} {topic}?"
 
 
 class ThreadStore:
@@ -75,7 +91,7 @@ class ThreadStore:
         thread_id = secrets.token_urlsafe(9)
         with self.store.transaction() as conn:
             conn.execute("INSERT INTO threads (id, topic, created_at) VALUES (?, ?, ?)",
-                         (thread_id, core_of(question), _now()))
+                         (thread_id, understand(question).focus, _now()))
         return thread_id
 
     def topic(self, thread_id: str) -> str:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from medcite.answer.evidence import Evidence
 from medcite.answer.extractive import DOSE_NOTICE
 from medcite.answer.safety import EMERGENCY_NOTICE, OUT_OF_SCOPE_NOTICE
+from medcite.answer.writer import DraftPart
 from medcite.index.embedder import available_cores
 from medcite.service import Medcite
 from medcite.settings import load_settings
@@ -125,22 +128,22 @@ def test_out_of_scope_questions_are_declined(engine_service: Medcite) -> None:
 def test_concurrent_asks_answer_no_more_at_once_than_there_are_cores(
     engine_service: Medcite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = engine_service.engine
-    inner = engine.answer
+    writer = engine_service.writer()
+    inner = writer.write
     lock, running, peak = threading.Lock(), [0], [0]
 
-    def counted(*args: object, **kwargs: object) -> object:
+    def counted(evidence: Evidence) -> Iterator[DraftPart]:
         with lock:
             running[0] += 1
             peak[0] = max(peak[0], running[0])
         try:
             time.sleep(0.02)  # hold the slot long enough for the others to pile up
-            return inner(*args, **kwargs)
+            yield from inner(evidence)
         finally:
             with lock:
                 running[0] -= 1
 
-    monkeypatch.setattr(engine, "answer", counted)
+    monkeypatch.setattr(writer, "write", counted)
     question = "How should hypertension be treated?"
     with ThreadPoolExecutor(max_workers=12) as pool:
         answers = list(pool.map(lambda _: engine_service.ask(question, record=False),

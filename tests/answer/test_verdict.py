@@ -1,11 +1,11 @@
-from medcite.answer.verdict import Evidence, compare, direction, yes_no
+from medcite.answer.verdict import Statement, compare, direction, yes_no
 from medcite.retrieve.query import Comparison
 
 TRIAL = Comparison(intervention="zinc", comparator="placebo", outcome="duration of colds")
 
 
-def ev(text: str, section: str = "Results", relevance: float = 1.0) -> Evidence:
-    return Evidence(text, section, relevance)
+def ev(text: str, section: str = "Results", relevance: float = 1.0) -> Statement:
+    return Statement(text, section, relevance)
 
 
 def test_yes_no_follows_the_polarity_of_the_findings() -> None:

@@ -1,10 +1,13 @@
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from medcite.answer.evidence import Evidence
+from medcite.answer.extractive import ExtractiveWriter
 from medcite.answer.model import Answer, Reference, ReferencePassage, Section, Sentence
 from medcite.answer.verify import check_sentence, publishable, verify_answer
+from medcite.answer.writer import DraftPart, DraftSection
 from medcite.bench.answers import answer_text
 from medcite.service import Medcite
 from medcite.settings import load_settings
@@ -80,16 +83,19 @@ def test_ask_publishes_only_what_the_engine_can_verify(
         honest = service.ask(question, record=False)
         assert honest.status == "answered" and "12 mg" in answer_text(honest)
 
-        engine = service.engine
-        inner = engine.answer
+        class Altering:
+            """A writer that changes the dose of every sentence it writes."""
 
-        def altering(*args: Any, **kwargs: Any) -> Answer:
-            answer = inner(*args, **kwargs)
-            for sentence in answer.all_sentences():
-                sentence.text = sentence.text.replace("12 mg", "120 mg")
-            return answer
+            name = "altering"
 
-        monkeypatch.setattr(engine, "answer", altering)
+            def write(self, evidence: Evidence) -> Iterator[DraftPart]:
+                for part in ExtractiveWriter().write(evidence):
+                    if isinstance(part, DraftSection):
+                        for sentence in part.sentences:
+                            sentence.text = sentence.text.replace("12 mg", "120 mg")
+                    yield part
+
+        monkeypatch.setattr(service, "writer", lambda engine=None: Altering())
         altered = service.ask(question, record=False)
         assert "120 mg" not in answer_text(altered)
-        assert altered.status == "insufficient_evidence"
+        assert altered.status == "insufficient_evidence" and altered.dropped >= 1

@@ -11,7 +11,9 @@ from medcite.retrieve.query import comparison_of, core_of, question_type, unders
     ("What causes gout?", "etiology"),
     ("Should adults aged 50 to 75 be screened for colorectal cancer?", "screening"),
     ("Does metformin cause lactic acidosis?", "yesno"),
-    ("What is Granzyme B?", "general"),
+    ("What is Granzyme B?", "definition"),
+    ("What is known about Granzyme B in apoptosis?", "general"),
+    ("What is hand-foot syndrome?", "definition"),
     ("With respect to pain, characterize the reported difference between A and B.", "comparison"),
 ])
 def test_question_types(question: str, qtype: str) -> None:

@@ -18,14 +18,31 @@ MIN_WORDS = 6
 MAX_WORDS = 70
 
 _LEADING = re.compile(
-    r"^(?:(?:[A-Z][A-Z /&,()-]{2,40}|[A-Z][a-z]+(?: [A-Za-z]+){0,3}):\s+|[-•*·▪]\s+|"
+    r"^(?:(?:[A-Z][A-Z /&,()-]{2,40}|(?:Background|Objectives?|Aims?|Purpose|Methods?|"
+    r"Design|Setting|Participants|Interventions?|Results?|Findings|Conclusions?|"
+    r"Interpretation|Context|Introduction|Discussion|Summary|Main outcome measures?|"
+    r"Measurements|Patients|Study design|Materials and methods|Significance|Importance|"
+    r"Rationale|Limitations|Clinical relevance)):\s+|[-•*·▪]\s+|"
     r"\(?\d{1,2}[.)]\s+|\d{1,3}(?:[,–-]\d{1,3})*\s+(?=[A-Z][a-z]))+"
 )
 _REF_MARKERS = re.compile(r"\s?\[(?:\d+(?:\s*[,–-]\s*\d+)*)\]")
 _TRAILING_REF = re.compile(r"(?<=[.!])\s*\d+(?:[,–-]\d+)*$")
 _BAD = re.compile(r"\b(?:Fig(?:ure)?s?\.?\s*\d|Table\s*\d|https?://|www\.|doi:|"
                   r"[Cc]opyright|©|All rights reserved)")
-_ANAPHORA = re.compile(r"^(?:This|These|That|Those|It|Its|They|Their|Such|Both|Here|He|She)\b")
+_ANAPHORA = re.compile(
+    r"^(?:This|These|That|Those|It|Its|They|Their|Them|Such|Both|Here|He|She|His|Her|"
+    r"However|In addition|Additionally|Moreover|Furthermore|Also|Therefore|Thus|Hence|"
+    r"Similarly|Likewise|In contrast|Conversely|Nevertheless|Nonetheless|Consequently|"
+    r"Accordingly|Instead|Otherwise|Finally|Second|Secondly|Third|Thirdly|Then|Another|"
+    r"The (?:latter|former|same|other|remaining|rest)|Other|In this|In these|For this|"
+    r"As (?:a result|such|above|mentioned|noted)|Because of this|Despite this|"
+    r"In (?:this|that|such|these) (?:case|cases|setting|study|group|patients))\b")
+"""A sentence opening like this points back to the sentence before it."""
+_MARKUP = re.compile(r"\*\*|__|^#|\s#{1,6}\s|\||`|^\s*[-*+•]\s|\]\(|<[a-z/][^>]*>")
+"""Markdown, table or HTML residue that must never reach a reader."""
+_ITEM = re.compile(r"^\s*(?:[-*+•·▪]|\(?\d{1,2}[.)])\s+(?P<text>\S.*)$")
+MAX_LIST_ITEMS = 6
+MIN_ITEM_WORDS = 2
 _NARRATIVE = re.compile(r"\b(?:we (?:report|describe|present)|(?:is|are|was|were) "
                         r"(?:reported|described|presented) here|a case of\b)", re.I)
 _OBJECTIVE = re.compile(r"\b(?:we aimed|the aim of|this study (?:aimed|aims|was designed)|"
@@ -68,6 +85,8 @@ def clean(raw: str) -> str | None:
         return None
     if sum(ch.isalpha() for ch in text) < 0.6 * len(text):
         return None  # tables, statistics dumps
+    if _MARKUP.search(text):
+        return None
     return text
 
 
@@ -87,15 +106,55 @@ def _balanced(text: str) -> bool:
 
 
 def candidates(passage: Passage) -> list[Candidate]:
-    """Every clean sentence of ``passage``."""
+    """Every clean sentence of ``passage``, and each list of short items (a guideline's
+    "Amoxicillin 1 g orally three times daily; OR" lines) as one candidate whose items are
+    separated by line breaks."""
     found = []
-    for i, (s, e) in enumerate(sentence_spans(passage.text)):
+    spans = sentence_spans(passage.text)
+    for i, (s, e) in enumerate(spans):
         text = clean(passage.text[s:e])
         if text is None:
             continue
-        found.append(Candidate(
-            text=text, passage_id=passage.id, doc_id=passage.doc_id, section=passage.section,
-            position=i, terms=frozenset(stems(text)), anaphoric=bool(_ANAPHORA.match(text)),
-            objective=bool(_OBJECTIVE.search(text)), narrative=bool(_NARRATIVE.search(text)),
-        ))
+        found.append(_candidate(text, passage, i))
+    for i, items in _lists(passage.text, spans):
+        found.append(_candidate("\n".join(items), passage, i))
     return found
+
+
+def _candidate(text: str, passage: Passage, position: int) -> Candidate:
+    return Candidate(
+        text=text, passage_id=passage.id, doc_id=passage.doc_id, section=passage.section,
+        position=position, terms=frozenset(stems(text)), anaphoric=bool(_ANAPHORA.match(text)),
+        objective=bool(_OBJECTIVE.search(text)), narrative=bool(_NARRATIVE.search(text)),
+    )
+
+
+def _lists(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, list[str]]]:
+    """Runs of two or more list items that are not sentences themselves (no final
+    period), cleaned of their bullets: (position of the first, items)."""
+    runs: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 0
+    for i, (s, e) in enumerate([*spans, (len(text), len(text))]):
+        match = _ITEM.match(text[s:e]) if s < e else None
+        item = _list_item(match.group("text")) if match else None
+        if item is not None and len(current) < MAX_LIST_ITEMS:
+            if not current:
+                start = i
+            current.append(item)
+            continue
+        if len(current) >= 2:
+            runs.append((start, current))
+        current = []
+        if item is not None:
+            start, current = i, [item]
+    return runs
+
+
+def _list_item(raw: str) -> str | None:
+    text = _REF_MARKERS.sub("", " ".join(raw.split())).strip()
+    if len(text.split()) < MIN_ITEM_WORDS or text.endswith((".", ":")) or _MARKUP.search(text):
+        return None
+    if not _balanced(text) or sum(ch.isalpha() for ch in text) < 0.5 * len(text):
+        return None
+    return text

@@ -1,47 +1,38 @@
-"""The offline extractive engine: an answer made only of sentences that exist in the
-retrieved passages, so it cannot state what no source says.
+"""The offline extractive writer: an answer made only of sentences that exist in the
+evidence, so it cannot state what no source says.
 
-1. Safety first: an emergency gets the emergency notice before the evidence; a question
-   that is not medical is declined (``answer/safety.py``).
-2. Retrieval (hybrid, ``retrieve/search.py``) of the best documents, plus the best
-   guidelines (and consumer texts for patients).
-3. Every clean sentence of the retrieved passages is scored: how much of the question it
-   covers (idf-weighted, lifted by its passage's coverage), how well its passage matched,
-   the evidence level of its document, cues for the question's type, readability for
-   patients.
-4. Sentences are chosen greedily without near-duplicates and placed into the reference
-   page's sections; the verdict sentence, if any, opens the bottom line.
-5. Every sentence is then verified against the passages it cites, as for every engine
-   (``Medcite.ask`` runs ``answer/verify.py``'s ``publishable``).
+1. Every clean sentence (and every list of short items) of the evidence passages is a
+   candidate (``answer/candidates.py``).
+2. Each is scored: how much of the question it covers (idf-weighted, lifted by its
+   passage's coverage), how well its passage was retrieved, the evidence level of its
+   document, and how well it fills the *slot* the question type asks for
+   (``answer/slots.py``: the recommendation for treatment questions, the dose statement
+   for dosing, who/when/how often for screening, what X is for definitions).
+3. The bottom line is built from the slot: the verdict sentence first (yes/no and
+   comparisons), then the best sentence that names the question's focus and fills the
+   slot, guidelines first where they speak. No bottom line or section opens with a
+   sentence that points back ("This", "However") to one that is not there.
+4. "From the Guidelines" holds the best recommendation sentences of guidelines, in the
+   order their documents ranked; "From the Research" themed sub-sections follow.
+5. The pipeline (``answer/pipeline.py``) verifies every sentence, as for every writer.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from medcite.answer.candidates import Candidate, candidates
-from medcite.answer.compose import Chosen, compose
 from medcite.answer.coverage import QuestionTerms
-from medcite.answer.model import DISCLAIMERS, INSUFFICIENT_EVIDENCE, Answer, Audience
+from medcite.answer.evidence import Evidence, EvidencePassage
 from medcite.answer.numbers import facts
 from medcite.answer.readability import grade
-from medcite.answer.safety import assess
-from medcite.answer.themes import (
-    FALLBACK_THEME,
-    RECOMMENDATION,
-    THEMES,
-    TREATMENT,
-    TYPE_CUES,
-    theme_for,
-)
-from medcite.answer.verdict import Evidence, compare, yes_no
-from medcite.index.lexical import LexicalIndex
-from medcite.models import Passage
-from medcite.retrieve.query import QueryInfo, is_yes_no
-from medcite.retrieve.search import ScoredPassage, Searcher
-from medcite.store.sqlite import SQLiteStore
+from medcite.answer.slots import FOCUS_BONUS, slot_fit
+from medcite.answer.themes import FALLBACK_THEME, THEMES, TREATMENT, theme_for
+from medcite.answer.verdict import Statement, compare, yes_no
+from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSentence
+from medcite.retrieve.query import is_yes_no
 from medcite.text.terms import stems
 
 EVIDENCE_WEIGHT: dict[str, float] = {
@@ -58,259 +49,199 @@ were declined; at 0.5, 5%."""
 MIN_RELEVANCE = 0.45
 """A sentence is eligible when its relevance (own coverage, lifted by its passage's) is
 at least this and it shares at least one question term."""
-SCOPE_COVERAGE = 0.85
-"""A question without a medical term is still in scope if a passage covers this much."""
 PATIENT_GRADE = 8.0
 """Flesch-Kincaid grade patient answers aim at; harder sentences are ranked down."""
 DOSE_NOTICE = ("Doses are not listed here: take medicines only as prescribed by your "
                "clinician, who knows your situation.")
 
+RELEVANCE_SHARE = 0.65
+"""Score = (RELEVANCE_SHARE x relevance + the rest x retrieval score) x evidence weight."""
+RANK_DECAY = 0.03
+"""Each place lower in the retrieval ranking costs this share of a sentence's score."""
+CONCLUSION_BONUS = 1.1
+"""Sentences of an abstract's conclusions state its finding."""
+BACK_REFERENCE_PENALTY = 0.8
+OBJECTIVE_PENALTY = 0.6
+"""'We aimed to...' says what a study asked, not what it found."""
+NARRATIVE_PENALTY = 0.75
+"""'We report a case...' says what a paper does, not what it found."""
+PATIENT_GRADE_PENALTY = 0.07
+"""Per grade above PATIENT_GRADE, for patient answers (down to 0.35x)."""
+
+SUMMARY_SENTENCES = 2
 MAX_GUIDELINE_SENTENCES = 5
 MAX_RESEARCH_SENTENCES = 9
 MAX_PER_THEME = 4
 MAX_PER_DOCUMENT = 2
+MAX_PER_GUIDELINE = 3
 REDUNDANCY = 0.55
+"""Two sentences sharing more than this share of their terms say the same thing."""
 DOSE_UNITS = ("mg", "mcg", "µg", "g", "ml", "iu", "u", "mg/kg", "mg/day", "mg/kg/day", "mg/m2")
+GUIDELINES_TITLE = "From the Guidelines"
+FOUND_TITLE = "What the indexed evidence does contain"
 
 
-@dataclass(frozen=True)
-class Limits:
-    documents: int = 20
-    guideline_documents: int = 5
-    passages_per_document: int = 2
-    verdict_documents: int = 1
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """A candidate sentence scored for the answer."""
+
+    candidate: Candidate
+    item: EvidencePassage
+    score: float
+    relevance: float
+    fit: float = 1.0
+    """How well it fills the question type's slot (1 = not at all)."""
+
+    @property
+    def text(self) -> str:
+        return self.candidate.text
+
+    def draft(self) -> DraftSentence:
+        return DraftSentence(self.candidate.text, [self.item.n])
 
 
-class ExtractiveEngine:
-    """Builds answers from the store's passages; needs no model and no network."""
+class ExtractiveWriter:
+    """Builds answers from the evidence's own sentences; needs no model and no network."""
 
     name = "extractive"
 
-    def __init__(self, store: SQLiteStore, searcher: Searcher, lexical: LexicalIndex,
-                 limits: Limits | None = None) -> None:
-        self.store = store
-        self.searcher = searcher
-        self.lexical = lexical
-        self.limits = limits or Limits()
+    def write(self, evidence: Evidence) -> Iterator[DraftPart]:
+        start = time.perf_counter()
+        scored = self.score(evidence)
+        relevant = [c for c in scored if c.relevance >= MIN_RELEVANCE]
+        if evidence.best_coverage < MIN_COVERAGE or not relevant:
+            yield from self._insufficient(evidence, scored)
+            return
+        notice = None
+        if evidence.audience == "patient":
+            if evidence.info.type == "dosing" or any(_states_dose(c.text) for c in relevant):
+                notice = DOSE_NOTICE
+            relevant = [c for c in relevant if not _states_dose(c.text)]
 
-    def answer(self, question: str, audience: Audience = "clinician",
-               in_thread: bool = False) -> Answer:
-        """The answer to ``question``; a follow-up (``in_thread``) continues a thread that
-        was in scope, so it is not declined as out of scope."""
-        timings: dict[str, float] = {}
-        t0 = time.perf_counter()
-        safety = assess(question, self.store, self.lexical.share)
-        info = self.searcher.understand(question)
-        if safety.status == "out_of_scope" and not in_thread and not self._corpus_covers(info):
-            answer = Answer(question=question, audience=audience, status="out_of_scope",
-                            notice=safety.notice, disclaimer=DISCLAIMERS[audience],
-                            engine=self.name)
-            answer.timings_ms = {"total": _ms(t0)}
-            return answer
-        pool = self._retrieve(info, audience)
-        timings["retrieve"] = _ms(t0)
+        verdict, carrier = self._verdict(evidence, relevant)
+        summary = self._bottom_line(evidence, relevant, carrier)
+        yield DraftSection("summary", "", [c.draft() for c in summary],
+                           verdict=verdict if carrier is not None else None)  # type: ignore[arg-type]
+        used = list(summary)
+        guidelines = _openable(_in_document_order(pick(
+            [c for c in relevant if c.item.kind == "guideline" and not _near(c, used)],
+            MAX_GUIDELINE_SENTENCES, MAX_PER_GUIDELINE)))
+        if guidelines:
+            used.extend(guidelines)
+            yield DraftSection("guidelines", GUIDELINES_TITLE, [c.draft() for c in guidelines])
+        research = pick([c for c in relevant if c.item.kind != "guideline"
+                         and not _near(c, used)], MAX_RESEARCH_SENTENCES, MAX_PER_DOCUMENT)
+        for title, chosen in group_by_theme(evidence.info.type, research):
+            chosen = _openable(chosen)
+            if chosen:
+                yield DraftSection("research", title, [c.draft() for c in chosen])
+        yield DraftEnd(missing=_missing(evidence, used + research), notice=notice,
+                       stats={"seconds": round(time.perf_counter() - start, 4)})
 
-        t1 = time.perf_counter()
-        passages = self.store.get_passages(c.passage_id for c, _ in pool)
-        documents = self.store.document_meta(c.doc_id for c, _ in pool)
-        weights = QuestionTerms(info, self.lexical.idf)
-        scored = self._score_all(pool, passages, documents, info, weights, audience)
-        timings["select"] = _ms(t1)
+    # -- scoring ----------------------------------------------------------------------
 
-        t2 = time.perf_counter()
-        answer = self._compose(question, info, audience, scored, documents, passages, weights)
-        if safety.status == "emergency":
-            answer.status, answer.notice = "emergency", safety.notice
-        timings["compose"] = _ms(t2)
-        timings["total"] = _ms(t0)
-        answer.timings_ms = timings
-        return answer
-
-    # -- retrieval and scoring --------------------------------------------------------
-
-    def _corpus_covers(self, info: QueryInfo) -> bool:
-        """Whether some indexed passage covers nearly all of the question: the corpus is
-        medical, so a question it discusses at length is in scope even without a known
-        medical term (health policy, injury prevention)."""
-        terms = QuestionTerms(info, self.lexical.idf)
-        if not terms:
-            return False
-        hits = self.lexical.search(info.core, 5)
-        passages = self.store.get_passages(h.passage_id for h in hits)
-        return any(terms.coverage(frozenset(stems(p.text))) >= SCOPE_COVERAGE
-                   for p in passages.values())
-
-    def _retrieve(self, info: QueryInfo, audience: Audience) -> list[tuple[ScoredPassage, int]]:
-        lim = self.limits
-        patient = audience == "patient"
-        pool = self.searcher.passages(info, lim.documents, lim.passages_per_document,
-                                      patient=patient)
-        extra_kinds = ["guideline"] + (["consumer"] if patient else [])
-        seen = {c.passage_id for c, _ in pool}
-        for kind in extra_kinds:
-            for hit, rank in self.searcher.passages(info, lim.guideline_documents,
-                                                    lim.passages_per_document, [kind], patient):
-                if hit.passage_id not in seen:
-                    pool.append((hit, rank))
-                    seen.add(hit.passage_id)
-        return pool
-
-    def _score_all(self, pool: list[tuple[ScoredPassage, int]], passages: dict[str, Passage],
-                   documents: dict[str, dict[str, Any]], info: QueryInfo,
-                   weights: QuestionTerms, audience: Audience) -> list[Chosen]:
-        top_score = max((c.score for c, _ in pool), default=1.0) or 1.0
-        scored: list[Chosen] = []
-        for hit, rank in pool:
-            passage, doc = passages.get(hit.passage_id), documents.get(hit.doc_id)
-            if passage is None or doc is None:
-                continue
-            context = stems(" ".join((doc.get("title") or "", passage.section, passage.text)))
-            pc = weights.coverage(frozenset(context))
-            for cand in candidates(passage):
-                scored.append(self._score(cand, info, weights, doc, hit.score / top_score,
-                                          rank, audience, pc))
+    def score(self, evidence: Evidence) -> list[Chosen]:
+        """Every candidate of the evidence's ranked passages, best first."""
+        scored = [self._score(cand, item, evidence)
+                  for item in evidence.passages for cand in candidates(item.passage)]
         scored.sort(key=lambda c: -c.score)
         return scored
 
-    def _score(self, cand: Candidate, info: QueryInfo, weights: QuestionTerms,
-               doc: dict[str, Any], passage_score: float, rank: int, audience: Audience,
-               passage_coverage: float) -> Chosen:
-        own = weights.coverage(cand.terms)
-        relevance = max(own, 0.5 * own + 0.5 * passage_coverage) if own > 0 else 0.0
-        level = doc.get("evidence_level") or "other"
-        table = PATIENT_EVIDENCE_WEIGHT if audience == "patient" else EVIDENCE_WEIGHT
-        score = (0.65 * relevance + 0.35 * passage_score) * table.get(level, 1.0)
-        score *= 1.0 / (1.0 + 0.03 * rank)
-        cue = TYPE_CUES.get(info.type)
-        if cue is not None and cue.search(cand.text):
-            score *= 1.12
-        if doc["kind"] == "guideline" and RECOMMENDATION.search(cand.text):
-            score *= 1.1
+    def _score(self, cand: Candidate, item: EvidencePassage, evidence: Evidence) -> Chosen:
+        own = evidence.terms.coverage(cand.terms)
+        relevance = max(own, 0.5 * own + 0.5 * item.coverage) if own > 0 else 0.0
+        patient = evidence.audience == "patient"
+        table = PATIENT_EVIDENCE_WEIGHT if patient else EVIDENCE_WEIGHT
+        score = (RELEVANCE_SHARE * relevance + (1 - RELEVANCE_SHARE) * item.score)
+        score *= table.get(item.level, 1.0) / (1.0 + RANK_DECAY * item.rank)
+        fit = slot_fit(evidence.info, cand.text, item.kind, patient)
+        score *= fit
         if "conclu" in cand.section.lower():
-            score *= 1.1
+            score *= CONCLUSION_BONUS
         if cand.anaphoric:
-            score *= 0.85
+            score *= BACK_REFERENCE_PENALTY
         if cand.objective:
-            score *= 0.6
+            score *= OBJECTIVE_PENALTY
         if cand.narrative:
-            score *= 0.75
-        if audience == "patient":
-            score *= max(0.35, 1.0 - 0.07 * max(0.0, grade(cand.text) - PATIENT_GRADE))
-        return Chosen(cand, score, relevance, level, passage_coverage)
+            score *= NARRATIVE_PENALTY
+        if patient:
+            score *= max(0.35, 1.0 - PATIENT_GRADE_PENALTY
+                         * max(0.0, grade(cand.text) - PATIENT_GRADE))
+        return Chosen(cand, item, score, relevance, fit)
 
-    # -- composing --------------------------------------------------------------------
+    # -- the bottom line --------------------------------------------------------------
 
-    def _compose(self, question: str, info: QueryInfo, audience: Audience,
-                 scored: list[Chosen], documents: dict[str, dict[str, Any]],
-                 passages: dict[str, Passage], weights: QuestionTerms) -> Answer:
-        best = max((c.passage_coverage for c in scored), default=0.0)
-        relevant = [c for c in scored if c.relevance >= MIN_RELEVANCE]
-        if best < MIN_COVERAGE or not relevant:
-            return self._insufficient(question, info, audience, scored, documents, passages,
-                                      weights)
-        notice = None
-        if audience == "patient":
-            dosing = [c for c in relevant if _states_dose(c.candidate.text)]
-            if dosing or info.type == "dosing":
-                notice = DOSE_NOTICE
-            relevant = [c for c in relevant if not _states_dose(c.candidate.text)]
+    def _bottom_line(self, evidence: Evidence, relevant: list[Chosen],
+                     carrier: Chosen | None) -> list[Chosen]:
+        """The verdict sentence, then the sentences that best fill the question's slot
+        and name its focus; none points back to a sentence that is not there."""
+        summary = [carrier] if carrier is not None else []
+        focus = evidence.terms
+        top = _top(focus.weights)
+        pool = sorted((c for c in relevant if not c.candidate.anaphoric),
+                      key=lambda c: -c.score * (FOCUS_BONUS if _names(focus, c, top) else 1.0))
+        docs = {c.item.doc_id for c in summary}
+        for c in pool:
+            if len(summary) >= SUMMARY_SENTENCES:
+                break
+            if _near(c, summary) or (c.item.doc_id in docs and summary):
+                continue
+            summary.append(c)
+            docs.add(c.item.doc_id)
+        return summary
 
-        verdict, carrier, extra = self._verdict(info, relevant, weights)
-        guideline_pool = [c for c in relevant
-                          if documents[c.candidate.doc_id]["kind"] == "guideline"]
-        research_pool = [c for c in relevant
-                         if documents[c.candidate.doc_id]["kind"] != "guideline"]
-        guidelines = pick(guideline_pool, MAX_GUIDELINE_SENTENCES + 1, per_doc=3)
-        research = pick(research_pool, MAX_RESEARCH_SENTENCES + 1, per_doc=MAX_PER_DOCUMENT)
-        summary: list[Chosen] = []
-        if carrier is not None:
-            summary.append(carrier)
-        if guidelines and not _near(guidelines[0], summary):
-            summary.append(guidelines.pop(0))
-        if len(summary) < 2 and research and not _near(research[0], summary):
-            summary.append(research.pop(0))
-        guidelines = [c for c in guidelines if not _near(c, summary)]
-        research = [c for c in research if not _near(c, summary)]
-        documents_for = documents | self.store.document_meta(
-            c.candidate.doc_id for c in summary)
-        answer = compose(question, info.type, audience, summary, guidelines,
-                         group_by_theme(info.type, research), documents_for, passages | extra)
-        answer.verdict = verdict  # type: ignore[assignment]
-        answer.verdict_sentence = answer.summary[0] if carrier is not None else None
-        answer.notice = notice
-        answer.missing = self._missing(info, summary + guidelines + research)
-        return answer
+    # -- verdicts ---------------------------------------------------------------------
 
-    def _verdict(self, info: QueryInfo, relevant: list[Chosen], weights: QuestionTerms
-                 ) -> tuple[str | None, Chosen | None, dict[str, Passage]]:
-        """The verdict, the chosen sentence that carries it (or no verdict), and the
-        passages read beyond the retrieved ones."""
-        extra: dict[str, Passage] = {}
+    def _verdict(self, evidence: Evidence, relevant: list[Chosen]
+                 ) -> tuple[str | None, Chosen | None]:
+        """The verdict and the chosen sentence that carries it (or none)."""
+        info = evidence.info
         if info.comparison is not None:
-            pool, extra = self._verdict_pool(relevant, weights)
-            evidence = [Evidence(c.candidate.text, c.candidate.section, c.relevance, c)
-                        for c in pool]
-            decision = compare(info.comparison, evidence)
+            pool = self._verdict_pool(evidence, relevant)
+            decision = compare(info.comparison, [
+                Statement(c.text, c.candidate.section, c.relevance, c) for c in pool])
         elif is_yes_no(info.text):
-            top_docs = list(dict.fromkeys(c.candidate.doc_id for c in relevant))[:3]
+            top_docs = list(dict.fromkeys(c.item.doc_id for c in relevant))[:3]
             rank = {d: i for i, d in enumerate(top_docs)}
-            evidence = [Evidence(c.candidate.text, c.candidate.section,
-                                 c.relevance / (1 + rank[c.candidate.doc_id]), c)
-                        for c in relevant
-                        if c.candidate.doc_id in rank and not c.candidate.objective][:12]
-            decision = yes_no(info.text, evidence)
+            statements = [Statement(c.text, c.candidate.section,
+                                    c.relevance / (1 + rank[c.item.doc_id]), c)
+                          for c in relevant
+                          if c.item.doc_id in rank and not c.candidate.objective][:12]
+            decision = yes_no(info.text, statements)
         else:
-            return None, None, extra
+            return None, None
         if decision.verdict is None or decision.evidence is None:
-            return None, None, extra
+            return None, None
         carrier = decision.evidence.key
-        return decision.verdict, carrier if isinstance(carrier, Chosen) else None, extra
+        return decision.verdict, carrier if isinstance(carrier, Chosen) else None
 
-    def _verdict_pool(self, relevant: list[Chosen], weights: QuestionTerms
-                      ) -> tuple[list[Chosen], dict[str, Passage]]:
-        """Every sentence of the top documents (full texts included): the finding of a
-        trial is often in its results, not in the passage that matched best."""
-        top_docs = list(dict.fromkeys(c.candidate.doc_id for c in relevant))
-        top_docs = top_docs[:self.limits.verdict_documents]
-        meta = self.store.document_meta(top_docs)
-        pool = [c for c in relevant if c.candidate.doc_id in top_docs]
-        seen = {c.candidate.text for c in pool}
-        read: dict[str, Passage] = {}
-        for rank, (doc_id, items) in enumerate(self.store.passages_for_docs(top_docs).items()):
-            level = meta.get(doc_id, {}).get("evidence_level") or "other"
-            for passage in items:
-                read[passage.id] = passage
-                for cand in candidates(passage):
-                    if cand.text not in seen:
-                        seen.add(cand.text)
-                        own = weights.coverage(cand.terms)
-                        pool.append(Chosen(cand, own / (1 + rank), own / (1 + rank), level))
-        return pool, read
+    def _verdict_pool(self, evidence: Evidence, relevant: list[Chosen]) -> list[Chosen]:
+        """Every sentence of the top document (its full text too): a trial's finding is
+        often in its results, not in the passage that matched best."""
+        top = [p.doc_id for p in evidence.passages][:1]
+        pool = [c for c in relevant if c.item.doc_id in top]
+        seen = {c.text for c in pool}
+        for item in evidence.all():
+            if item.doc_id not in top:
+                continue
+            for cand in candidates(item.passage):
+                if cand.text not in seen:
+                    seen.add(cand.text)
+                    own = evidence.terms.coverage(cand.terms)
+                    pool.append(Chosen(cand, item, own, own))
+        return pool
 
-    def _missing(self, info: QueryInfo, chosen: list[Chosen]) -> list[str]:
-        """What the chosen evidence does not cover, said plainly."""
-        missing = []
-        text = " ".join(c.candidate.text for c in chosen)
-        if info.type in ("management", "dosing") and not TREATMENT.search(text):
-            missing.append(f"No indexed passage describes treatment of {info.core}.")
-        if info.type == "dosing" and not any(_states_dose(c.candidate.text) for c in chosen):
-            missing.append(f"No indexed passage states a dose for {info.core}.")
-        return missing
+    # -- no answer --------------------------------------------------------------------
 
-    def _insufficient(self, question: str, info: QueryInfo, audience: Audience,
-                      scored: list[Chosen], documents: dict[str, dict[str, Any]],
-                      passages: dict[str, Passage], weights: QuestionTerms) -> Answer:
-        found = pick([c for c in scored if c.relevance > 0], 3, per_doc=1)
-        sections = [("What the indexed evidence does contain", found)] if found else []
-        answer = compose(question, info.type, audience, [], [], sections, documents, passages,
-                         research_kind="found")
-        answer.status = "insufficient_evidence"
-        covered = set().union(*(c.candidate.terms for c in found)) if found else set()
-        answer.missing = [INSUFFICIENT_EVIDENCE] + [
-            f"No passage found that addresses '{word}'."
-            for word in _missing_words(info.core, covered)
-        ]
-        return answer
+    def _insufficient(self, evidence: Evidence, scored: list[Chosen]) -> Iterator[DraftPart]:
+        found = pick([c for c in scored if c.relevance > 0 and not c.candidate.anaphoric],
+                     3, per_doc=1)
+        if found:
+            yield DraftSection("found", FOUND_TITLE, [c.draft() for c in found])
+        covered: set[str] = set().union(*(c.candidate.terms for c in found)) if found else set()
+        missing = [f"No passage found that addresses '{word}'."
+                   for word in _missing_words(evidence, covered)]
+        yield DraftEnd(missing=missing, insufficient=True)
 
 
 def pick(pool: list[Chosen], limit: int, per_doc: int) -> list[Chosen]:
@@ -320,7 +251,7 @@ def pick(pool: list[Chosen], limit: int, per_doc: int) -> list[Chosen]:
     for c in pool:
         if len(chosen) >= limit:
             break
-        doc = c.candidate.doc_id
+        doc = c.item.doc_id
         if per.get(doc, 0) >= per_doc or _near(c, chosen):
             continue
         chosen.append(c)
@@ -333,15 +264,49 @@ def group_by_theme(qtype: str, chosen: list[Chosen]) -> list[tuple[str, list[Cho
     order = [title for title, _ in THEMES.get(qtype, THEMES["general"])] + [FALLBACK_THEME]
     groups: dict[str, list[Chosen]] = {title: [] for title in order}
     for c in chosen:
-        theme = theme_for(qtype, c.candidate.text)
+        theme = theme_for(qtype, c.text)
         if len(groups[theme]) < MAX_PER_THEME:
             groups[theme].append(c)
     return [(title, groups[title]) for title in order if groups[title]]
 
 
+def _in_document_order(chosen: list[Chosen]) -> list[Chosen]:
+    """Sentences grouped by document (best document first), each document's in the order
+    they stand in it, so that a guideline reads as written."""
+    first = {c.item.doc_id: i for i, c in reversed(list(enumerate(chosen)))}
+    return sorted(chosen, key=lambda c: (first[c.item.doc_id], c.item.passage.start,
+                                         c.candidate.position))
+
+
+def _openable(chosen: list[Chosen]) -> list[Chosen]:
+    """The sentences without those that point back to a sentence not right before them."""
+    kept: list[Chosen] = []
+    for c in chosen:
+        if c.candidate.anaphoric and not (kept and _follows(c, kept[-1])):
+            continue
+        kept.append(c)
+    return kept
+
+
+def _follows(c: Chosen, before: Chosen) -> bool:
+    return (c.candidate.passage_id == before.candidate.passage_id
+            and c.candidate.position == before.candidate.position + 1)
+
+
+def _top(weights: dict[str, float]) -> frozenset[str]:
+    """The question's focus: its rarest terms (highest idf), which the bottom line must
+    name."""
+    ranked = sorted(weights, key=lambda t: -weights[t])
+    return frozenset(ranked[:max(1, len(ranked) // 2)])
+
+
+def _names(terms: QuestionTerms, c: Chosen, top: frozenset[str]) -> bool:
+    return bool(terms.covered(c.candidate.terms) & top)
+
+
 def _near(c: Chosen, others: list[Chosen]) -> bool:
-    return any(c.candidate.text == o.candidate.text
-               or _overlap(c.candidate, o.candidate) > REDUNDANCY for o in others)
+    return any(c.text == o.text or _overlap(c.candidate, o.candidate) > REDUNDANCY
+               for o in others)
 
 
 def _states_dose(text: str) -> bool:
@@ -355,14 +320,29 @@ def _overlap(a: Candidate, b: Candidate) -> float:
     return len(a.terms & b.terms) / len(a.terms | b.terms)
 
 
-def _missing_words(core: str, covered: set[str]) -> list[str]:
+def _missing(evidence: Evidence, chosen: list[Chosen]) -> list[str]:
+    """What the chosen evidence does not cover, said plainly."""
+    info = evidence.info
+    missing = []
+    text = " ".join(c.text for c in chosen)
+    topic = info.focus or info.core
+    if info.type in ("management", "dosing") and not TREATMENT.search(text):
+        missing.append(f"No indexed passage describes treatment of {topic}.")
+    if (info.type == "dosing" and evidence.audience == "clinician"
+            and not any(_states_dose(c.text) for c in chosen)):
+        missing.append(f"No indexed passage states a dose for {topic}.")
+    return missing
+
+
+def _missing_words(evidence: Evidence, covered: set[str]) -> list[str]:
+    """The question's content words (those retrieval weighs) that no found sentence has."""
+    weighted = set(evidence.terms.weights)
     words = []
-    for word in core.split():
-        word_stems = stems(word)
-        if word_stems and all(s not in covered for s in word_stems):
-            words.append(word.strip(",.;:()"))
-    return list(dict.fromkeys(w for w in words if w))[:5]
-
-
-def _ms(start: float) -> float:
-    return round((time.perf_counter() - start) * 1000, 2)
+    for word in evidence.info.core.split():
+        word = word.strip(",.;:()?!\"'")
+        word_stems = [s for s in stems(word) if s in weighted]
+        if len(word) < 3 or not word_stems or not any(ch.isalpha() for ch in word):
+            continue
+        if all(s not in covered for s in word_stems):
+            words.append(word)
+    return list(dict.fromkeys(words))[:5]

@@ -99,7 +99,11 @@ class Answer(BaseModel):
         default_factory=list, description="What the evidence did not cover (numbers, topics)."
     )
     disclaimer: str = ""
-    engine: str = "extractive"
+    engine: str = Field("extractive", description="The writer that wrote the answer.")
+    dropped: int = Field(0, description="Sentences the verifier did not let through.")
+    writer_stats: dict[str, float] = Field(
+        default_factory=dict, description="Writer figures (tokens, tokens/s, repairs)."
+    )
     generated_at: str = ""
     timings_ms: dict[str, float] = Field(default_factory=dict)
 

@@ -69,7 +69,7 @@ NON_FINDING_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Statement:
     """A sentence offered as evidence for a verdict."""
 
     text: str
@@ -81,7 +81,7 @@ class Evidence:
 @dataclass(frozen=True)
 class Decision:
     verdict: str | None
-    evidence: Evidence | None
+    evidence: Statement | None
     votes: dict[str, float]
 
 
@@ -122,10 +122,10 @@ MAYBE_SHARE = 0.5
 """Share of the vote for doubt at which the verdict is "maybe"."""
 
 
-def yes_no(question: str, sentences: Sequence[Evidence]) -> Decision:
+def yes_no(question: str, sentences: Sequence[Statement]) -> Decision:
     """yes / no / maybe from the polarity of the most relevant sentences."""
     votes = {"yes": 0.0, "no": 0.0, "maybe": 0.0}
-    best: dict[str, tuple[float, Evidence]] = {}
+    best: dict[str, tuple[float, Statement]] = {}
     flip = bool(re.search(r"\b(not|no|never)\b", question, re.I))
     ranked = sorted(sentences, key=lambda e: -e.relevance)[:YES_NO_SENTENCES]
     for ev in ranked:
@@ -208,7 +208,7 @@ MIN_OUTCOME_SHARE = 0.1
 """Share of the outcome's terms a sentence must mention to vote."""
 
 
-def compare(comparison: Comparison, sentences: Sequence[Evidence]) -> Decision:
+def compare(comparison: Comparison, sentences: Sequence[Statement]) -> Decision:
     """increased / decreased / no_difference for the intervention against the comparator
     on the outcome: the sentences that report a direction or its absence are ranked by how
     much of the outcome they name (twice as much as of the two arms) and their relevance,
@@ -218,7 +218,7 @@ def compare(comparison: Comparison, sentences: Sequence[Evidence]) -> Decision:
     votes = {"increased": 0.0, "decreased": 0.0, "no_difference": 0.0}
     if not outcome:
         return Decision(None, None, votes)
-    ranked: list[tuple[float, str, Evidence]] = []
+    ranked: list[tuple[float, str, Statement]] = []
     for ev in sentences:
         other_study = 0.3 if OTHER_STUDY.search(ev.text) else 1.0
         terms = roots(stem_set(ev.text))

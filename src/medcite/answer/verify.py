@@ -20,10 +20,27 @@ class Check:
     supported: bool
     support: float
     untraced: tuple[Fact, ...]
+    reasons: tuple[tuple[str, str], ...] = ()
+    """(code, detail) of every check of meaning that failed."""
+    passage_index: int | None = None
+    """Which of the given passages supports the sentence best."""
+    passage_sentence: str | None = None
+    """The sentence of that passage the sentence was aligned to."""
 
     @property
     def ok(self) -> bool:
-        return self.supported and not self.untraced
+        return self.supported and not self.untraced and not self.reasons
+
+    @property
+    def reason(self) -> str:
+        """Why the sentence failed, in words (empty when it passed)."""
+        if self.reasons:
+            return "; ".join(f"{code}: {detail}" for code, detail in self.reasons)
+        if self.untraced:
+            return "not in the cited passages: " + ", ".join(f.text for f in self.untraced)
+        if not self.supported:
+            return f"only {self.support:.0%} of its terms are in the cited passages"
+        return ""
 
 
 def check_sentence(text: str, passages: list[str]) -> Check:

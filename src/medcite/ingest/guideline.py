@@ -240,6 +240,18 @@ def markdown_to_text(lines: list[str]) -> str:
     return "\n\n".join(b for b in blocks if b)
 
 
+_MARKDOWN_CUES = re.compile(r"^#{1,6}\s|\*\*\S|^\s*\|.*\|\s*$|^\s*[-*+]\s+\*\*|^```", re.M)
+
+
+def plain_text(text: str) -> str:
+    """Text written in Markdown (headings, bold, tables, nested lists) as plain text in
+    which headings, paragraphs, list items and table rows are lines of their own; other
+    text unchanged."""
+    if not _MARKDOWN_CUES.search(text):
+        return text
+    return markdown_to_text(text.splitlines())
+
+
 def inline_text(text: str) -> str:
     """Markdown inline markup removed: links and images become their text."""
     for pattern, repl in _INLINE:

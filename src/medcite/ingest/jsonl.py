@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from medcite.ingest.guideline import plain_text
 from medcite.ingest.source import open_text
 from medcite.models import DOCUMENT_KINDS, Document, FullText, Malformed, Parsed, Section, VocabTerm
 
@@ -89,7 +90,7 @@ def read_corpus(path: Path) -> Iterator[Parsed]:
             yield Malformed(where, f"kind must be one of {', '.join(DOCUMENT_KINDS)}, not {kind!r}")
             continue
         values = {k: v for k, v in record.items() if k in fields and v is not None}
-        values["text"] = values.get("text") or ""
+        values["text"] = plain_text(values.get("text") or "")
         values["id"] = _unique_id(seen, record)
         try:
             doc = Document(**values)

@@ -12,7 +12,7 @@ from typing import Literal
 
 QuestionType = Literal[
     "comparison", "yesno", "dosing", "screening", "diagnosis", "prognosis", "etiology",
-    "management", "general",
+    "management", "definition", "general",
 ]
 
 _BOILERPLATE = re.compile(
@@ -43,7 +43,8 @@ _YESNO = re.compile(
     r"^\s*(?:is|are|was|were|does|do|did|can|could|should|has|have|had|will|would|may|might|"
     r"must)\b", re.I)
 _TYPE_CUES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
-    ("dosing", re.compile(r"\b(dose|doses|dosage|dosing|how much|mg|titrat\w*|regimen)\b", re.I)),
+    ("dosing", re.compile(r"\b(dose|doses|dosage|dosing|how much|mg(?!/dl)|titrat\w*|"
+                          r"regimen)\b", re.I)),
     ("screening", re.compile(r"\b(screen\w*|surveillance)\b", re.I)),
     ("diagnosis", re.compile(r"\b(diagnos\w*|work-?up|test(ing)?|detect\w*|imaging|biomarker|"
                              r"differential|sensitivity|specificity|sign|signs|symptoms?)\b",
@@ -53,9 +54,38 @@ _TYPE_CUES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
     ("etiology", re.compile(r"\b(cause[sd]?|causing|etiolog\w*|aetiolog\w*|risk factors?|why|"
                             r"mechanism|pathogenesis|pathophysiology|associated with)\b", re.I)),
     ("management", re.compile(r"\b(manag\w*|treat\w*|therap\w*|drugs?|medications?|approach|"
-                              r"intervention|surgery|first-line|prevent\w*|cure|relieve)\b",
-                              re.I)),
+                              r"intervention|surgery|first-line|prevent\w*|cure|relieve|"
+                              r"antibiotics?|antivirals?|prescrib\w*|should (?:i|we) "
+                              r"(?:start|give|use|prescribe|choose|pick)|agent|regimen|"
+                              r"options?)\b", re.I)),
 )
+_DEFINITION = re.compile(
+    r"^\s*(?:what\s+(?:is|are)\s+(?:a\s+|an\s+|the\s+)?(?P<x>[^?]+?)|define\s+(?P<y>[^?]+?)|"
+    r"what\s+does\s+(?P<z>[^?]+?)\s+mean)\s*\??\s*$", re.I)
+DEFINITION_MAX_WORDS = 6
+_NOT_A_THING = re.compile(
+    r"\b(known|about|role|function|mechanism|effect|effects|difference|relationship|"
+    r"association|link|purpose|used|involved|between|of|in|for|with)\b", re.I)
+""""What is the role of X", "What is known about X in Y" ask about a relation, not what X
+is."""
+_FOCUS_TAIL = re.compile(
+    r"\s+(?:be\s+|is\s+|are\s+)?(?:best\s+)?(?:treated|managed|prevented|diagnosed|handled|"
+    r"dosed|approached|used|given|started|evaluated|worked up)\s*$", re.I)
+_FOCUS_HEAD = re.compile(
+    r"^(?:the\s+)?(?:(?:first[- ]line|initial|best|recommended|preferred)\s+)*"
+    r"(?:management|treatment|therapy|dose|dosing|dosage|screening|definition|causes?|"
+    r"symptoms?|signs?|prognosis|diagnosis|options?|drugs?|medications?)\s+(?:of|for|in)\s+",
+    re.I)
+_ASK_FILLER = re.compile(
+    r"\b(?:should|can|could|do|would|must)\s+(?:i|we)\s+(?:start|give|use|prescribe|choose|"
+    r"pick|continue|stop|recommend|order|consider|offer)\b|\b(?:i|we|me|my|our)\b|"
+    r"\bplease\b|\bnow\b|\b(?:does|do|is|are)\s+(?:she|he|they|it)\b", re.I)
+_WH_WORD = re.compile(r"^\s*(?:which|what|how|when|whom?)\s+", re.I)
+_AGE = re.compile(r"\b(\d{1,3})[- ](?:year|yr)s?[- ]old\b", re.I)
+_OUTPATIENT = re.compile(
+    r"\b(?:is |are )?(?:well enough to|able to|can|could) go home\b|\bsent home\b|"
+    r"\bat home\b|\bdischarged?\b", re.I)
+_LEADING_ARTICLE = re.compile(r"^\s*(?:a|an|the|my|our|this|your)\s+", re.I)
 
 
 @dataclass(frozen=True)
@@ -73,6 +103,10 @@ class QueryInfo:
     core: str
     type: QuestionType
     comparison: Comparison | None = None
+    focus: str = ""
+    """What the question is about, without what it asks ("hypertension in pregnancy" of
+    "How should hypertension in pregnancy be treated?"): a thread's topic, the words a
+    bottom line must name."""
     expansions: tuple[str, ...] = field(default_factory=tuple)
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
     """(phrase of the question, its alternatives): a passage using an alternative covers
@@ -88,9 +122,44 @@ def core_of(question: str) -> str:
     return stripped.strip() or text
 
 
+def focus_of(core: str) -> str:
+    """The core without what is asked about it ("treatment of", "be treated")."""
+    focus = _FOCUS_TAIL.sub("", _FOCUS_HEAD.sub("", core.strip(), count=1), count=1)
+    return focus.strip(" ,.;:") or core
+
+
+def vignette(question: str) -> str | None:
+    """A case told in sentences and then a question ("A healthy 35-year-old with CAP is
+    well enough to go home. Which oral antibiotic should I start?") rewritten as its
+    clinical question: what is asked, then the condition and population; None if the
+    question is not told that way."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", question.strip())
+                 if s.strip()]
+    if len(sentences) < 2 or not sentences[-1].endswith("?"):
+        return None
+    ask = _ASK_FILLER.sub(" ", _WH_WORD.sub("", core_of(sentences[-1]), count=1))
+    context = " ".join(sentences[:-1])
+    context = _AGE.sub(lambda m: _age_group(int(m.group(1))), context)
+    context = _OUTPATIENT.sub(" outpatient ", context)
+    context = _ASK_FILLER.sub(" ", _LEADING_ARTICLE.sub("", context))
+    rewritten = " ".join(f"{ask.strip(' ?.')} {context.strip(' .')}".split())
+    return rewritten or None
+
+
+def _age_group(age: int) -> str:
+    if age < 18:
+        return "child"
+    return "older adult" if age >= 65 else "adult"
+
+
 def question_type(question: str) -> QuestionType:
     if comparison_of(question):
         return "comparison"
+    definition = _DEFINITION.match(question)
+    if definition and not any(p.search(question) for _, p in _TYPE_CUES):
+        term = next(g for g in definition.groups() if g)
+        if len(term.split()) <= DEFINITION_MAX_WORDS and not _NOT_A_THING.search(term):
+            return "definition"
     for qtype, pattern in _TYPE_CUES:
         if pattern.search(question) and (
             qtype in ("dosing", "screening") or not is_yes_no(question)
@@ -133,5 +202,5 @@ def understand(question: str) -> QueryInfo:
     if comparison:
         core = f"{comparison.outcome} {comparison.intervention} {comparison.comparator}"
     else:
-        core = core_of(question)
-    return QueryInfo(question, core, qtype, comparison)
+        core = vignette(question) or core_of(question)
+    return QueryInfo(question, core, qtype, comparison, focus=focus_of(core))

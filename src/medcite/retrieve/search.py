@@ -27,6 +27,16 @@ from medcite.retrieve.fuse import linear, rrf
 from medcite.retrieve.query import QueryInfo, understand
 from medcite.settings import RetrievalSettings
 from medcite.store.sqlite import SQLiteStore
+from medcite.text.terms import stem_set
+
+INTENT_TERMS: dict[str, tuple[str, ...]] = {
+    "management": ("treatment", "therapy", "management", "recommended", "first-line"),
+    "dosing": ("dose", "dosing", "mg", "daily"),
+    "screening": ("screening", "recommends", "interval"),
+}
+"""Words of the kind of answer a question type asks for, searched (at the expansion
+weight) beside the question's own: a passage that recommends a treatment often never says
+"treated", which is how the question asks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +107,9 @@ class Searcher:
         """The question's type and core, with vocabulary expansions attached."""
         info = understand(question)
         found = expand(self.store, question, self.lexical.share)
-        return replace(info, expansions=tuple(a for e in found for a in e.alternatives),
+        have = stem_set(info.core)
+        intent = tuple(w for w in INTENT_TERMS.get(info.type, ()) if not stem_set(w) <= have)
+        return replace(info, expansions=(*(a for e in found for a in e.alternatives), *intent),
                        synonyms=tuple((e.phrase, e.alternatives) for e in found))
 
     def candidates(self, info: QueryInfo, kinds: Sequence[str] | None = None,
@@ -126,22 +138,38 @@ class Searcher:
         ranked, cands = self.ranked(self.understand(question), k, kinds)
         return self.hits(ranked, cands.meta)
 
-    def passages(self, info: QueryInfo, docs: int = 20, per_doc: int = 2,
-                 kinds: Sequence[str] | None = None, patient: bool = False
-                 ) -> list[tuple[ScoredPassage, int]]:
-        """Up to ``per_doc`` passages of each of the ``docs`` best documents, with the
-        document's rank (0-based), for building answers. Passages of a document come in
-        the order either retriever ranked them."""
-        ranked, cands = self.ranked(info, docs, kinds, patient)
-        rank = {p.doc_id: i for i, p in enumerate(ranked)}
-        score = {p.doc_id: p.score for p in ranked}
-        order: dict[str, list[str]] = {d: [] for d in rank}
+    def ranked_passages(self, info: QueryInfo, docs: int = 20,
+                        per_kind: dict[str, int] | None = None, per_doc: int = 2,
+                        per_doc_kind: dict[str, int] | None = None, patient: bool = False
+                        ) -> list[tuple[ScoredPassage, int]]:
+        """Passages of the best documents of one ranking, with the document's rank
+        (0-based): the ``docs`` best documents, then the best documents of each kind in
+        ``per_kind`` (e.g. ``{"guideline": 5}``) not already taken. Up to ``per_doc``
+        passages a document (``per_doc_kind`` overrides by kind), in the order either
+        retriever ranked them."""
+        cands = self.candidates(info)
+        ranked = fuse(cands, info.type, self.settings, patient)
+        chosen = ranked[:docs]
+        taken = {p.doc_id for p in chosen}
+        for kind, n in (per_kind or {}).items():
+            of_kind = [p for p in ranked
+                       if cands.meta[p.doc_id]["kind"] == kind and p.doc_id not in taken][:n]
+            chosen.extend(of_kind)
+            taken.update(p.doc_id for p in of_kind)
+        position = {p.doc_id: i for i, p in enumerate(ranked)}
+        rank = {p.doc_id: position[p.doc_id] for p in chosen}
+        score = {p.doc_id: p.score for p in chosen}
+        order: dict[str, list[str]] = {p.doc_id: [] for p in chosen}
         for lex, den in _interleave(cands.lexical, cands.dense):
             for p in (lex, den):
                 if p is not None and p.doc_id in order and p.passage_id not in order[p.doc_id]:
                     order[p.doc_id].append(p.passage_id)
-        return [(ScoredPassage(pid, doc, score[doc]), rank[doc])
-                for doc in rank for pid in order[doc][:per_doc]]
+        limits = per_doc_kind or {}
+        result: list[tuple[ScoredPassage, int]] = []
+        for doc, pids in order.items():
+            n = limits.get(cands.meta[doc]["kind"], per_doc)
+            result.extend((ScoredPassage(pid, doc, score[doc]), rank[doc]) for pid in pids[:n])
+        return result
 
     def hits(self, ranked: list[ScoredPassage], meta: dict[str, dict[str, Any]]) -> list[Hit]:
         """Attach titles, kinds and passage text to ranked passages."""

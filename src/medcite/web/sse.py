@@ -9,8 +9,8 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+from medcite.answer.pipeline import AnswerEvent
 from medcite.errors import MedciteError
-from medcite.service import AnswerEvent
 from medcite.web.errors import error_body
 
 log = logging.getLogger("medcite.web")

@@ -1,0 +1,101 @@
+"""Slots: what kind of sentence answers each type of question.
+
+A treatment question is answered by a recommendation that names a drug or procedure, a
+dosing question by a dose, a screening question by who / from what age / how often / the
+grade, a definition by a sentence that says what the thing is. :func:`slot_fit` is the
+factor by which a sentence's score is raised for filling its question's slot.
+"""
+
+from __future__ import annotations
+
+import re
+
+from medcite.answer.numbers import facts
+from medcite.answer.themes import TYPE_CUES
+from medcite.retrieve.query import QueryInfo
+
+FOCUS_BONUS = 1.25
+"""A bottom-line sentence that names the question's focus (its rarest terms) ranks this
+much higher."""
+BOTH = 1.5
+"""Fills the slot fully (e.g. a recommending verb and a named drug)."""
+PART = 1.2
+"""Fills half of it."""
+GUIDELINE_RECOMMENDATION = 1.1
+"""A guideline sentence that recommends, for questions about what to do."""
+TYPE_CUE = 1.12
+"""Mentions what the question type is about (e.g. 'survival' for prognosis)."""
+DEFINITION = 1.8
+PATIENT_CONSUMER = 1.15
+"""A consumer text's definition for a patient."""
+
+RECOMMENDS = re.compile(
+    r"\b(recommend\w*|should|must|is indicated|are indicated|first[- ]line|second[- ]line|"
+    r"preferred|prefer|initiat\w*|start\w*|(?:is|are) (?:the )?(?:treatment|drug|therapy) of "
+    r"choice|treat(?:ed)? with|use\b|used\b|consider\w*|offer\w*|(?:is|are) reasonable|"
+    r"grade [A-D]\b|class I\b|class IIa\b|strong recommendation|avoid\w*|contraindicated|"
+    r"requires?|include\w*|options? (?:is|are|include)|mainstay|standard)\b", re.I)
+INTERVENTION = re.compile(
+    r"\b(\w+(?:mab|nib|pril|sartan|olol|alol|statins?|cillin|mycin|micin|floxacin|cycline|"
+    r"conazole|dipine|formin|gliptin|gliflozin|glutide|parin|xaban|gatran|prazole|setron|"
+    r"triptan|oxetine|azepam|azolam|caine|dronate|lukast|profen|coxib|olone|asone|isone|"
+    r"ciclovir|clovir|navir|previr|buvir|platin|rubicin|taxel|trexate|semide|thiazide|"
+    r"thiazides|dopa|talol|zosin|amide|pine|idine|tadine)|inhibitors?|blockers?|antagonists?|"
+    r"agonists?|antibiotics?|antivirals?|antifungals?|diuretics?|insulin|aspirin|warfarin|"
+    r"heparin|vaccin\w*|immunizations?|surgery|surgical|resection|transplant\w*|"
+    r"chemotherapy|radiotherapy|radiation|therapy|therapies|steroids?|corticosteroids?|"
+    r"acetaminophen|paracetamol|ibuprofen|NSAIDs?|medications?|drugs?|counseling|"
+    r"behavioral|exercise|diet|lifestyle|supplement\w*|intravenous|oral(?:ly)?|"
+    r"intrathecal|topical|injections?|infusion|dialysis|stent\w*|ablation|"
+    r"antihypertensives?|anticoagula\w*|antiplatelet\w*|analgesi\w*|opioids?)\b", re.I)
+SCREENING = re.compile(r"\b(screen\w*|test\w*|surveillance|examination|colonoscopy|"
+                       r"mammograph\w*|cytology|testing)\b", re.I)
+WHO_WHEN = re.compile(
+    r"\b(aged?\s+\d+|\d+\s*(?:to|-|–|and)\s*\d+\s*years|\d+\s*years?\s*(?:or|and)\s*"
+    r"(?:older|younger)|every\s+\d+|annual\w*|biennial\w*|once\b|interval|grade\s+[A-DI]\b|"
+    r"\b[A-D] recommendation|adults?|women|men|children|adolescents|pregnan\w*)\b", re.I)
+DEFINES = re.compile(
+    r"\b(?:is|are)\s+(?:a|an|the|one of|caused|defined|characteri[sz]ed|common|rare|"
+    r"types?|kinds?|forms?|group|condition|disease|disorder|inflammation|infection)\b|"
+    r"\brefers? to\b|\bmeans\b|\balso (?:called|known)\b", re.I)
+DEFINITION_WINDOW = 8
+"""The thing defined must be named within the sentence's first words."""
+
+
+def slot_fit(info: QueryInfo, text: str, kind: str, patient: bool = False) -> float:
+    """How well ``text`` (from a document of ``kind``) fills the slot of the question."""
+    qtype = info.type
+    if qtype == "management":
+        return _both(bool(RECOMMENDS.search(text)), bool(INTERVENTION.search(text))) * (
+            GUIDELINE_RECOMMENDATION if kind == "guideline" and RECOMMENDS.search(text)
+            else 1.0)
+    if qtype == "dosing":
+        stated = facts(text)
+        dose = any(f.kind == "quantity" for f in stated)
+        return _both(dose, any(f.kind in ("route", "frequency") for f in stated))
+    if qtype == "screening":
+        return _both(bool(SCREENING.search(text)), bool(WHO_WHEN.search(text))) * (
+            GUIDELINE_RECOMMENDATION if RECOMMENDS.search(text) else 1.0)
+    if qtype == "definition":
+        if defines(info.focus or info.core, text):
+            return DEFINITION * (PATIENT_CONSUMER if patient and kind == "consumer" else 1.0)
+        return 1.0
+    cue = TYPE_CUES.get(qtype)
+    if cue is not None and cue.search(text):
+        return TYPE_CUE
+    return 1.0
+
+
+def defines(focus: str, text: str) -> bool:
+    """Whether ``text`` says what ``focus`` is ("Gout is a kind of arthritis...")."""
+    words = [w for w in re.findall(r"[a-z0-9]+", focus.lower()) if len(w) > 2]
+    if not words:
+        return False
+    head = " ".join(text.split()[:DEFINITION_WINDOW]).lower()
+    return any(w[:5] in head for w in words) and bool(DEFINES.search(text))
+
+
+def _both(first: bool, second: bool) -> float:
+    if first and second:
+        return BOTH
+    return PART if first or second else 1.0
