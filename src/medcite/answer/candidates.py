@@ -29,7 +29,7 @@ _REF_MARKERS = re.compile(r"\s?\[(?:\d+(?:\s*[,–-]\s*\d+)*)\]")
 _TRAILING_REF = re.compile(r"(?<=[.!])\s*\d+(?:[,–-]\d+)*$")
 _BAD = re.compile(r"\b(?:Fig(?:ure)?s?\.?\s*\d|Table\s*\d|https?://|www\.|doi:|"
                   r"[Cc]opyright|©|All rights reserved)")
-_ANAPHORA = re.compile(
+BACK_REFERENCE = re.compile(
     r"^(?:This|These|That|Those|It|Its|They|Their|Them|Such|Both|Here|He|She|His|Her|"
     r"However|In addition|Additionally|Moreover|Furthermore|Also|Therefore|Thus|Hence|"
     r"Similarly|Likewise|In contrast|Conversely|Nevertheless|Nonetheless|Consequently|"
@@ -124,7 +124,8 @@ def candidates(passage: Passage) -> list[Candidate]:
 def _candidate(text: str, passage: Passage, position: int) -> Candidate:
     return Candidate(
         text=text, passage_id=passage.id, doc_id=passage.doc_id, section=passage.section,
-        position=position, terms=frozenset(stems(text)), anaphoric=bool(_ANAPHORA.match(text)),
+        position=position, terms=frozenset(stems(text)),
+        anaphoric=bool(BACK_REFERENCE.match(text)),
         objective=bool(_OBJECTIVE.search(text)), narrative=bool(_NARRATIVE.search(text)),
     )
 

@@ -4,10 +4,16 @@ alternative of a phrase ("hypertension" for "high blood pressure") counts as fou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from medcite.retrieve.query import QueryInfo
 from medcite.text.terms import root, roots, stem_set, stems
+
+
+_NUMBER = re.compile(r"^\d+(?:[.,/]\d+)*$")
+"""Plain numbers in a question are a patient's values ("BP 152/100", "eGFR of 40"), not
+its topic: they do not count towards coverage."""
 
 
 class QuestionTerms:
@@ -15,7 +21,7 @@ class QuestionTerms:
 
     def __init__(self, info: QueryInfo, idf: Callable[[Sequence[str]], dict[str, float]]
                  ) -> None:
-        self.weights = idf(stems(info.core))
+        self.weights = idf([t for t in stems(info.core) if not _NUMBER.match(t)])
         self.total = sum(self.weights.values())
         self.roots = {t: root(t) for t in self.weights}
         self.synonyms = [(stem_set(phrase), [stem_set(a) for a in alts if stem_set(a)])

@@ -28,7 +28,7 @@ from medcite.answer.coverage import QuestionTerms
 from medcite.answer.evidence import Evidence, EvidencePassage
 from medcite.answer.numbers import facts
 from medcite.answer.readability import grade
-from medcite.answer.slots import FOCUS_BONUS, slot_fit
+from medcite.answer.slots import BOTH, FOCUS_BONUS, slot_fit
 from medcite.answer.themes import FALLBACK_THEME, THEMES, TREATMENT, theme_for
 from medcite.answer.verdict import Statement, compare, yes_no
 from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSentence
@@ -49,6 +49,10 @@ were declined; at 0.5, 5%."""
 MIN_RELEVANCE = 0.45
 """A sentence is eligible when its relevance (own coverage, lifted by its passage's) is
 at least this and it shares at least one question term."""
+MIN_SLOT_RELEVANCE = 0.25
+"""A sentence that fills its question's slot fully (a recommendation naming a drug, a dose
+with its route or frequency) is eligible at this lower relevance: guidelines abbreviate
+what the question spells out ("aSAH")."""
 PATIENT_GRADE = 8.0
 """Flesch-Kincaid grade patient answers aim at; harder sentences are ranked down."""
 DOSE_NOTICE = ("Doses are not listed here: take medicines only as prescribed by your "
@@ -108,7 +112,8 @@ class ExtractiveWriter:
     def write(self, evidence: Evidence) -> Iterator[DraftPart]:
         start = time.perf_counter()
         scored = self.score(evidence)
-        relevant = [c for c in scored if c.relevance >= MIN_RELEVANCE]
+        relevant = [c for c in scored if c.relevance >= MIN_RELEVANCE
+                    or c.relevance >= MIN_SLOT_RELEVANCE and c.fit >= BOTH]
         if evidence.best_coverage < MIN_COVERAGE or not relevant:
             yield from self._insufficient(evidence, scored)
             return

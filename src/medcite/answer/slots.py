@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from medcite.answer.numbers import facts
-from medcite.answer.themes import TYPE_CUES
+from medcite.answer.themes import TREATMENT, TYPE_CUES
 from medcite.retrieve.query import QueryInfo
 
 FOCUS_BONUS = 1.25
@@ -34,7 +34,8 @@ RECOMMENDS = re.compile(
     r"preferred|prefer|initiat\w*|start\w*|(?:is|are) (?:the )?(?:treatment|drug|therapy) of "
     r"choice|treat(?:ed)? with|use\b|used\b|consider\w*|offer\w*|(?:is|are) reasonable|"
     r"grade [A-D]\b|class I\b|class IIa\b|strong recommendation|avoid\w*|contraindicated|"
-    r"requires?|include\w*|options? (?:is|are|include)|mainstay|standard)\b", re.I)
+    r"requires?|include\w*|options? (?:is|are|include)|mainstay|standard|involv\w*|"
+    r"consists? of|remov\w*|procedures?|(?:can|may) (?:help|relieve|reduce|control))\b", re.I)
 INTERVENTION = re.compile(
     r"\b(\w+(?:mab|nib|pril|sartan|olol|alol|statins?|cillin|mycin|micin|floxacin|cycline|"
     r"conazole|dipine|formin|gliptin|gliflozin|glutide|parin|xaban|gatran|prazole|setron|"
@@ -66,9 +67,12 @@ def slot_fit(info: QueryInfo, text: str, kind: str, patient: bool = False) -> fl
     """How well ``text`` (from a document of ``kind``) fills the slot of the question."""
     qtype = info.type
     if qtype == "management":
-        return _both(bool(RECOMMENDS.search(text)), bool(INTERVENTION.search(text))) * (
-            GUIDELINE_RECOMMENDATION if kind == "guideline" and RECOMMENDS.search(text)
-            else 1.0)
+        treats = bool(TREATMENT.search(text))
+        acts = bool(RECOMMENDS.search(text) or INTERVENTION.search(text))
+        fit = BOTH if treats and acts else PART if treats or acts else 1.0
+        if kind == "guideline" and RECOMMENDS.search(text):
+            fit *= GUIDELINE_RECOMMENDATION
+        return fit
     if qtype == "dosing":
         stated = facts(text)
         dose = any(f.kind == "quantity" for f in stated)

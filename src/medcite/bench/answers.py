@@ -82,7 +82,8 @@ def majority(gold: list[str], labels: list[str]) -> dict[str, Any]:
 
 
 def run_verdicts(service: Medcite, dataset: str, data_dir: Path, limit: int | None,
-                 progress: Progress | None = None) -> dict[str, Any]:
+                 progress: Progress | None = None, engine: str | None = None
+                 ) -> dict[str, Any]:
     mapping = VERDICT_LABELS[dataset]
     questions = [q for q in load(dataset, data_dir, limit)
                  if q.answer.lower() in mapping or q.answer in mapping]
@@ -91,7 +92,7 @@ def run_verdicts(service: Medcite, dataset: str, data_dir: Path, limit: int | No
     gold = [mapping.get(q.answer, mapping.get(q.answer.lower(), "")) for q in questions]
     predicted: list[str | None] = []
     for q in questions:
-        predicted.append(service.ask(q.question, record=False).verdict)
+        predicted.append(service.ask(q.question, record=False, engine=engine).verdict)
         if progress:
             progress(1)
     labels = list(dict.fromkeys(mapping.values()))
@@ -99,30 +100,58 @@ def run_verdicts(service: Medcite, dataset: str, data_dir: Path, limit: int | No
             "majority_baseline": majority(gold, labels)}
 
 
+PARTS = ("integrity", "verdicts", "readability", "keyfacts", "recall")
+
+
 def run_answers(service: Medcite, data_dir: Path, limit: int = 500,
                 verdict_limit: int | None = None, readability_limit: int = 100,
-                progress: Progress | None = None) -> dict[str, Any]:
-    """Every answer figure of the issue, in one run."""
+                progress: Progress | None = None, engine: str | None = None,
+                parts: tuple[str, ...] = PARTS, keyfacts_limit: int | None = None,
+                recall_limit: int = 300) -> dict[str, Any]:
+    """Every answer figure of the issues, in one run, for one writer (``engine``)."""
+    from medcite.bench.quality import load_keyfacts, run_keyfacts, run_recall
+
     service.require_documents()
-    questions = load("bioasq", data_dir, limit)
-    for q in questions[:10]:  # warm up
-        service.ask(q.question, record=False)
-    answers, ms = [], []
-    for q in questions:
-        t0 = time.perf_counter()
-        answers.append(service.ask(q.question, record=False))
-        ms.append((time.perf_counter() - t0) * 1000)
-        if progress:
-            progress(1)
-    result: dict[str, Any] = {
-        "integrity": integrity(answers),
-        "latency_ms": {"p50": round(percentile(ms, 50), 1), "p95": round(percentile(ms, 95), 1),
-                       "questions": len(ms)},
-        "verdicts": {d: run_verdicts(service, d, data_dir, verdict_limit, progress)
-                     for d in ("pubmedqa", "bioasq", "evidence-inference")},
-        "readability": run_readability(service, data_dir, readability_limit, progress),
-    }
+    writer = service.writer(engine).name
+    result: dict[str, Any] = {"engine": writer}
+    if "integrity" in parts:
+        questions = load("bioasq", data_dir, limit)
+        for q in questions[:5]:  # warm up
+            service.ask(q.question, record=False, engine=engine)
+        answers, ms = [], []
+        for q in questions:
+            t0 = time.perf_counter()
+            answers.append(service.ask(q.question, record=False, engine=engine))
+            ms.append((time.perf_counter() - t0) * 1000)
+            if progress:
+                progress(1)
+        result["integrity"] = integrity(answers)
+        result["latency_ms"] = {"p50": round(percentile(ms, 50), 1),
+                                "p95": round(percentile(ms, 95), 1), "questions": len(ms)}
+        result["writer"] = writer_figures(answers, writer)
+    if "verdicts" in parts:
+        result["verdicts"] = {d: run_verdicts(service, d, data_dir, verdict_limit, progress,
+                                              engine)
+                              for d in ("pubmedqa", "bioasq", "evidence-inference")}
+    if "readability" in parts:
+        result["readability"] = run_readability(service, data_dir, readability_limit, progress,
+                                                engine)
+    if "keyfacts" in parts:
+        result["keyfacts"] = run_keyfacts(service, engine, load_keyfacts()[:keyfacts_limit],
+                                          progress)
+    if "recall" in parts:
+        result["recall"] = run_recall(service, engine, data_dir, recall_limit,
+                                      progress=progress)
     return result
+
+
+def writer_figures(answers: list[Answer], writer: str) -> dict[str, Any]:
+    """Sentences dropped by verification and, for LLM writers, token rates."""
+    rates = [a.writer_stats["tokens_per_s"] for a in answers if "tokens_per_s" in a.writer_stats]
+    return {"answers": len(answers), "dropped_sentences": sum(a.dropped for a in answers),
+            "published_sentences": sum(len(a.all_sentences()) for a in answers),
+            "fallbacks": sum(1 for a in answers if a.engine != writer),
+            "tokens_per_s_median": round(median(rates), 1) if rates else None}
 
 
 def answer_text(answer: Answer) -> str:
@@ -130,14 +159,15 @@ def answer_text(answer: Answer) -> str:
 
 
 def run_readability(service: Medcite, data_dir: Path, limit: int,
-                    progress: Progress | None = None) -> dict[str, Any]:
+                    progress: Progress | None = None, engine: str | None = None
+                    ) -> dict[str, Any]:
     """Median Flesch-Kincaid grade of patient and clinician answers to consumer questions."""
     questions: list[Question] = load("mediqa", data_dir, limit)
     grades: dict[str, list[float]] = {"patient": [], "clinician": []}
     for q in questions:
         audiences: tuple[Audience, ...] = ("patient", "clinician")
         for audience in audiences:
-            answer = service.ask(q.question, audience, record=False)
+            answer = service.ask(q.question, audience, record=False, engine=engine)
             text = answer_text(answer)
             if text:
                 grades[audience].append(grade(text))

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from medcite.bench.answers import PARTS
 from medcite.cli_support import (
     count_progress,
     emit_json,
@@ -19,6 +20,7 @@ from medcite.cli_support import (
     records_progress,
     state,
 )
+from medcite.service import ENGINES
 
 data_dir_option = click.option(
     "--data-dir", type=click.Path(path_type=Path, file_okay=False),
@@ -133,22 +135,59 @@ def bench_tune(datasets: tuple[str, ...], limit: int, write: bool, data_dir: Pat
               help="Questions per verdict dataset (default: all).")
 @click.option("--readability-limit", type=click.IntRange(1), default=100, show_default=True,
               help="Consumer questions for the patient / clinician reading grade.")
+@click.option("--keyfacts-limit", type=click.IntRange(1),
+              help="Key-fact dev questions (default: all).")
+@click.option("--recall-limit", type=click.IntRange(1), default=300, show_default=True,
+              help="BioASQ factoid and list questions for answer recall.")
+@click.option("--engine", type=click.Choice(ENGINES),
+              help="The writer to measure (default: setting answer.engine).")
+@click.option("--only", "parts", multiple=True, type=click.Choice(PARTS),
+              help="Measure only these parts (repeatable; default: all).")
 @data_dir_option
 @out_option
 @json_option
 def bench_answers(limit: int, verdict_limit: int | None, readability_limit: int,
-                  data_dir: Path | None, out_path: Path | None, as_json: bool) -> None:
-    """Citation integrity, verdict accuracy and macro-F1 beside the majority class, reading
-    grade of patient and clinician answers, and ask latency."""
+                  keyfacts_limit: int | None, recall_limit: int, engine: str | None,
+                  parts: tuple[str, ...], data_dir: Path | None, out_path: Path | None,
+                  as_json: bool) -> None:
+    """Key facts stated, answer recall, readability flaws, citation integrity, verdict
+    accuracy, reading grade and latency of one writer, each beside a baseline."""
     from medcite.bench.answers import run_answers
     from medcite.bench.datasets import find_data_dir
 
     with open_service() as service:
         data = run_answers(service, find_data_dir(data_dir or service.settings.data_dir),
-                           limit, verdict_limit, readability_limit)
-    path = _write_figures("answers", data, out_path)
+                           limit, verdict_limit, readability_limit, engine=engine,
+                           parts=parts or PARTS, keyfacts_limit=keyfacts_limit,
+                           recall_limit=recall_limit)
+    path = _write_figures(f"answers-{data['engine']}", data, out_path)
     if as_json:
         emit_json(data)
+        return
+    _print_answers(data)
+    err.print(f"[dim]figures written to {path}[/]")
+
+
+def _print_answers(data: dict[str, Any]) -> None:
+    out.print(f"writer: {data['engine']}")
+    if "keyfacts" in data:
+        k = data["keyfacts"]
+        out.print(f"key facts ({k['n']} dev questions): stated in bottom line + 2 sections "
+                  f"{k['stated']:.2%} (anywhere {k['stated_anywhere']:.2%}); in the evidence "
+                  f"{k['in_evidence']:.2%}; in search top 8 {k['in_search_top8']:.2%}; "
+                  f"baseline (first {95} words of top passage) {k['baseline_first_95_words']:.2%}")
+        for aud, v in k["by_audience"].items():
+            out.print(f"  {aud:<10} n={v['n']:<3} stated {v['stated']:.2%}  evidence "
+                      f"{v['in_evidence']:.2%}  baseline {v['baseline_first_95_words']:.2%}")
+        out.print(f"  answers with a readability flaw: {k['answers_with_flaws']:.2%}; "
+                  f"latency p50 {k['latency_ms']['p50']} ms, p95 {k['latency_ms']['p95']} ms")
+    if "recall" in data:
+        r = data["recall"]
+        out.print(f"answer recall (BioASQ factoid+list, {r['questions']} q, "
+                  f"{r['exact_answers']} answers): {r['recall']:.2%} vs same-length BM25 "
+                  f"{r['bm25_same_length_recall']:.2%} (ratio {r['ratio']}); answers with a "
+                  f"flaw {r['answers_with_flaws']:.2%}")
+    if "integrity" not in data:
         return
     integrity = data["integrity"]
     out.print(f"citation integrity over {integrity['answers']} answers "
@@ -159,16 +198,22 @@ def bench_answers(limit: int, verdict_limit: int | None, readability_limit: int,
     out.print(f"  statuses: {integrity['status']}")
     lat = data["latency_ms"]
     out.print(f"ask latency: p50 {lat['p50']} ms, p95 {lat['p95']} ms")
-    out.print(f"{'verdicts':<20}{'n':>6}{'acc':>8}{'macro-F1':>10}{'majority acc':>14}"
-              f"{'majority F1':>13}")
-    for name, v in data["verdicts"].items():
-        m, b = v["medcite"], v["majority_baseline"]
-        out.print(f"{name:<20}{m['n']:>6}{m['accuracy']:>8.3f}{m['macro_f1']:>10.3f}"
-                  f"{b['accuracy']:>14.3f}{b['macro_f1']:>13.3f}")
-    r = data["readability"]
-    out.print(f"reading grade (Flesch-Kincaid, median over {r['questions']} questions): "
-              f"patient {r['patient']['median_grade']}, clinician {r['clinician']['median_grade']}")
-    err.print(f"[dim]figures written to {path}[/]")
+    w = data["writer"]
+    out.print(f"writer: {w['published_sentences']} sentences published, "
+              f"{w['dropped_sentences']} dropped by verification, {w['fallbacks']} fallbacks, "
+              f"tokens/s {w['tokens_per_s_median']}")
+    if "verdicts" in data:
+        out.print(f"{'verdicts':<20}{'n':>6}{'acc':>8}{'macro-F1':>10}{'majority acc':>14}"
+                  f"{'majority F1':>13}")
+        for name, v in data["verdicts"].items():
+            m, b = v["medcite"], v["majority_baseline"]
+            out.print(f"{name:<20}{m['n']:>6}{m['accuracy']:>8.3f}{m['macro_f1']:>10.3f}"
+                      f"{b['accuracy']:>14.3f}{b['macro_f1']:>13.3f}")
+    if "readability" in data:
+        r = data["readability"]
+        out.print(f"reading grade (Flesch-Kincaid, median over {r['questions']} questions): "
+                  f"patient {r['patient']['median_grade']}, clinician "
+                  f"{r['clinician']['median_grade']}")
 
 
 @bench.command("serve")

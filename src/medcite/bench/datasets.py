@@ -69,7 +69,8 @@ def _question(name: str, r: dict[str, Any]) -> Question:
     if name == "bioasq":
         answer = r.get("exact_answer") if r.get("type") == "yesno" else ""
         return Question(str(r["id"]), r["question"], gold, r.get("type", ""), str(answer or ""),
-                        {"ideal_answer": r.get("ideal_answer")})
+                        {"ideal_answer": r.get("ideal_answer"),
+                         "exact_answer": r.get("exact_answer")})
     if name == "pubmedqa":
         return Question(str(r["id"]), r["question"], gold, "yesno", r.get("answer", ""),
                         {"long_answer": r.get("long_answer")})

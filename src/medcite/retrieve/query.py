@@ -45,7 +45,9 @@ _YESNO = re.compile(
 _TYPE_CUES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
     ("dosing", re.compile(r"\b(dose|doses|dosage|dosing|how much|mg(?!/dl)|titrat\w*|"
                           r"regimen)\b", re.I)),
-    ("screening", re.compile(r"\b(screen\w*|surveillance)\b", re.I)),
+    ("screening", re.compile(r"\b(screen\w*|surveillance|(?:get|have|need) (?:a |an |my |"
+                             r"their |his |her )?(?:\w+ ){0,2}(?:test|checked|check-?up)|"
+                             r"be (?:tested|checked)|checked for)\b", re.I)),
     ("diagnosis", re.compile(r"\b(diagnos\w*|work-?up|test(ing)?|detect\w*|imaging|biomarker|"
                              r"differential|sensitivity|specificity|sign|signs|symptoms?)\b",
                              re.I)),
