@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from medcite.retrieve.query import QueryInfo
 from medcite.text.terms import root, roots, stem_set, stems
 
-
 _NUMBER = re.compile(r"^\d+(?:[.,/]\d+)*$")
 """Plain numbers in a question are a patient's values ("BP 152/100", "eGFR of 40"), not
 its topic: they do not count towards coverage."""

@@ -113,7 +113,7 @@ class ExtractiveWriter:
         start = time.perf_counter()
         scored = self.score(evidence)
         relevant = [c for c in scored if c.relevance >= MIN_RELEVANCE
-                    or c.relevance >= MIN_SLOT_RELEVANCE and c.fit >= BOTH]
+                    or (c.relevance >= MIN_SLOT_RELEVANCE and c.fit >= BOTH)]
         if evidence.best_coverage < MIN_COVERAGE or not relevant:
             yield from self._insufficient(evidence, scored)
             return
