@@ -26,6 +26,7 @@ from medcite.cli_support import (
 from medcite.editorial.cli import review, users
 from medcite.errors import InputFileError, InvalidRequestError, MedciteError
 from medcite.ingest.pipeline import IngestReport
+from medcite.service import ENGINES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -141,6 +142,10 @@ def read_questions(path: Path) -> Iterator[tuple[Any, str]]:
 
 # -- ask ------------------------------------------------------------------------------
 
+engine_option = click.option(
+    "--engine", type=click.Choice(ENGINES),
+    help="The writer of the answer (default: setting answer.engine).")
+
 @app.command()
 @click.argument("question", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
@@ -150,8 +155,9 @@ def read_questions(path: Path) -> Iterator[tuple[Any, str]]:
 @click.option("--batch", type=click.Path(path_type=Path),
               help="JSON Lines file of {id, question}; one JSON answer per line.")
 @click.option("--thread", "thread_id", help="Ask a follow-up in this thread (id from an answer).")
+@engine_option
 def ask(question: str | None, fmt: str, audience: str, batch: Path | None,
-        thread_id: str | None) -> None:
+        thread_id: str | None, engine: str | None) -> None:
     """Answer a clinical question with cited evidence."""
     from medcite.answer.render import print_terminal, to_markdown
 
@@ -163,11 +169,13 @@ def ask(question: str | None, fmt: str, audience: str, batch: Path | None,
             if fmt != "json":
                 raise InvalidRequestError("--batch writes JSON Lines.", "Add --format json.")
             for qid, text in read_questions(batch):
-                data = service.ask(text, audience, record=False).model_dump()  # type: ignore[arg-type]
+                data = service.ask(text, audience, record=False,  # type: ignore[arg-type]
+                                   engine=engine).model_dump()
                 emit_json({"id": qid, **data})
             return
         assert question is not None
-        answer = service.ask(question, audience, thread_id)  # type: ignore[arg-type]
+        answer = service.ask(question, audience, thread_id,  # type: ignore[arg-type]
+                             engine=engine)
     if fmt == "json":
         emit_json(answer.model_dump())
     elif fmt == "markdown":
@@ -206,9 +214,13 @@ def index(rebuild: bool, only: str | None, as_json: bool) -> None:
 @app.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-def serve(host: str, port: int) -> None:
+@engine_option
+def serve(host: str, port: int, engine: str | None) -> None:
     """Start the web app and the JSON API (/api/v1) on the embedded store."""
     from medcite.web.server import run
+
+    if engine:  # the flag outranks the settings file and the environment
+        os.environ["MEDCITE_ANSWER__ENGINE"] = engine
 
     run(state.home, host, port)
 

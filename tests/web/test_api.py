@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from medcite.answer.writer import DraftPart, DraftSection
 from tests.web.conftest import FOLLOW_UP, QUESTION
 
 
@@ -186,13 +187,19 @@ def test_stream_rejects_bad_input_before_streaming(client: TestClient, params: d
 
 def test_stream_failure_mid_answer_is_an_error_event(app: FastAPI, client: TestClient,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("engine broke")
+    class Broken:
+        """A writer that fails after its bottom line reached the reader."""
 
-    monkeypatch.setattr(app.state.service, "ask", broken)
+        name = "broken"
+
+        def write(self, evidence: Any) -> Iterator[DraftPart]:
+            yield DraftSection("summary", "", [])
+            raise RuntimeError("engine broke")
+
+    monkeypatch.setattr(app.state.service, "writer", lambda engine=None: Broken())
     events = sse_events(client.get("/api/v1/ask/stream", params={"question": QUESTION}).text)
-    assert [name for name, _ in events] == ["start", "error"]
-    error = events[1][1]
+    assert [name for name, _ in events] == ["start", "summary", "error"]
+    error = events[2][1]
     assert error["ok"] is False and error["error"]["code"] == "internal"
     assert "engine broke" not in error["error"]["message"]
 

@@ -157,7 +157,7 @@ def test_thread_page_and_a_follow_up_posted_into_it(client: TestClient) -> None:
     html = client.get(url, headers=HTML).text
     assert 'id="turn-1"' in html and 'id="turn-2"' in html
     assert html.index(QUESTION) < html.index(FOLLOW_UP)
-    assert "searched as" in html and "hypertension)?" in html
+    assert "searched as" in html and "for hypertension?" in html
     assert html.count('class="references"') == 2
     assert f'action="{url}"' in html
 

@@ -153,7 +153,10 @@ class ExtractiveWriter:
         return scored
 
     def _score(self, cand: Candidate, item: EvidencePassage, evidence: Evidence) -> Chosen:
-        own = evidence.terms.coverage(cand.terms)
+        terms = cand.terms
+        if item.kind == "guideline":  # a recommendation's heading says whom it is for
+            terms = terms | frozenset(stems(cand.section))
+        own = evidence.terms.coverage(terms)
         relevance = max(own, 0.5 * own + 0.5 * item.coverage) if own > 0 else 0.0
         patient = evidence.audience == "patient"
         table = PATIENT_EVIDENCE_WEIGHT if patient else EVIDENCE_WEIGHT
@@ -310,8 +313,8 @@ def _names(terms: QuestionTerms, c: Chosen, top: frozenset[str]) -> bool:
 
 
 def _near(c: Chosen, others: list[Chosen]) -> bool:
-    return any(c.text == o.text or _overlap(c.candidate, o.candidate) > REDUNDANCY
-               for o in others)
+    return any(c.text in o.text or o.text in c.text
+               or _overlap(c.candidate, o.candidate) > REDUNDANCY for o in others)
 
 
 def _states_dose(text: str) -> bool:

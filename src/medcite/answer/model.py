@@ -45,6 +45,11 @@ class Sentence(BaseModel):
         default_factory=list, description="The passages (of the cited references) it stands on."
     )
 
+    @property
+    def items(self) -> list[str]:
+        """A list taken from a guideline is one sentence whose items are its lines."""
+        return self.text.split("\n")
+
 
 class Section(BaseModel):
     title: str

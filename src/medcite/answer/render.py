@@ -22,9 +22,10 @@ REVIEW_STEPS = ("Submitted", "Under Review", "Approved")
 FOLLOW_UP = "Have a follow-up question?"
 
 
-def cite(sentence: Sentence) -> str:
+def cite(sentence: Sentence, item_prefix: str = "; ") -> str:
+    """The sentence with its ``[n]`` marks; a list's items joined by ``item_prefix``."""
     marks = "".join(f"[{n}]" for n in sentence.citations)
-    return f"{sentence.text} {marks}".strip()
+    return f"{item_prefix.join(sentence.items)} {marks}".strip()
 
 
 def reference_line(ref: Reference) -> str:
@@ -70,7 +71,7 @@ def to_markdown(answer: Answer, review_status: str = "not reviewed",
         lines += [f"{level} {section.title}", ""]
         bullet = section.kind in ("guidelines", "safety", "found")
         for s in section.sentences:
-            lines.append(f"- {cite(s)}" if bullet else cite(s))
+            lines.append(f"- {cite(s, chr(10) + '  - ')}" if bullet else cite(s))
         lines.append("")
     if answer.missing:
         lines += ["## What the evidence does not cover", ""]
@@ -108,7 +109,7 @@ def print_terminal(answer: Answer, console: Console) -> None:
             research_started = True
         console.print(Text(section.title, style="bold cyan"))
         for s in section.sentences:
-            console.print(Padding(Text(f"• {cite(s)}"), (0, 0, 0, 2)))
+            console.print(Padding(Text(f"• {cite(s, chr(10) + '  – ')}"), (0, 0, 0, 2)))
     for item in answer.missing:
         console.print(Text(f"! {item}", style="yellow"))
     if answer.references:

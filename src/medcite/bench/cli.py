@@ -216,6 +216,31 @@ def _print_answers(data: dict[str, Any]) -> None:
                   f"{r['clinician']['median_grade']}")
 
 
+@bench.command("verify")
+@click.option("--limit", type=click.IntRange(1), default=300, show_default=True,
+              help="Trial questions, guideline sentences and abstract sentences (each).")
+@click.option("--lexicon/--no-lexicon", default=True, show_default=True,
+              help="Name drugs and conditions from the shared vocabularies.")
+@data_dir_option
+@out_option
+@json_option
+def bench_verify(limit: int, lexicon: bool, data_dir: Path | None, out_path: Path | None,
+                 as_json: bool) -> None:
+    """Changed-meaning claims rejected and faithful ones accepted, by kind, beside the
+    words-and-numbers check; claims/s."""
+    from medcite.bench.datasets import find_data_dir
+    from medcite.bench.verify import print_verify, run_verify
+
+    with count_progress("verify", "claims") as update:
+        data = run_verify(find_data_dir(data_dir), limit, lexicon, update)
+    path = _write_figures("verify", data, out_path)
+    if as_json:
+        emit_json(data)
+        return
+    print_verify(data, lambda line: out.print(line, highlight=False))
+    err.print(f"[dim]figures written to {path}[/]")
+
+
 @bench.command("serve")
 @click.option("--duration", type=click.FloatRange(1, 3600), default=20.0, show_default=True,
               help="Seconds of load per concurrency level.")

@@ -148,10 +148,12 @@ class LexicalIndex:
     def search(
         self, text: str, limit: int = 100, kinds: Sequence[str] | None = None,
         expansions: Sequence[str] = (), expansion_weight: float = 0.3,
+        boosts: Sequence[str] = (),
     ) -> list[LexicalHit]:
         """Best passages for ``text`` by BM25, best first; only of ``kinds`` if given.
 
-        ``expansions`` (synonyms, other names) are searched too, at ``expansion_weight``.
+        ``expansions`` (synonyms, other names) are searched too, at ``expansion_weight``;
+        ``boosts`` only raise, at the same weight, passages that match the rest.
         """
         words = query_text(text)
         if not words:
@@ -163,6 +165,14 @@ class LexicalIndex:
                 (tantivy.Occur.Should, query),
                 (tantivy.Occur.Should, tantivy.Query.boost_query(
                     self.index.parse_query(extra, default_field_names=["body"]),
+                    expansion_weight)),
+            ])
+        lift = query_text(" ".join(boosts))
+        if lift and expansion_weight > 0:
+            query = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, query),
+                (tantivy.Occur.Should, tantivy.Query.boost_query(
+                    self.index.parse_query(lift, default_field_names=["body"]),
                     expansion_weight)),
             ])
         if kinds:

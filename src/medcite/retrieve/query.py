@@ -110,6 +110,8 @@ class QueryInfo:
     "How should hypertension in pregnancy be treated?"): a thread's topic, the words a
     bottom line must name."""
     expansions: tuple[str, ...] = field(default_factory=tuple)
+    intent: tuple[str, ...] = field(default_factory=tuple)
+    """Words of the kind of answer asked for ("treatment" for a management question)."""
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
     """(phrase of the question, its alternatives): a passage using an alternative covers
     the phrase."""

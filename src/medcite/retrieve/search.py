@@ -34,9 +34,9 @@ INTENT_TERMS: dict[str, tuple[str, ...]] = {
     "dosing": ("dose", "dosing", "mg", "daily"),
     "screening": ("screening", "recommends", "interval"),
 }
-"""Words of the kind of answer a question type asks for, searched (at the expansion
-weight) beside the question's own: a passage that recommends a treatment often never says
-"treated", which is how the question asks."""
+"""Words of the kind of answer a question type asks for: they lift (at the expansion
+weight) passages that match the question, since a passage that recommends a treatment
+often never says "treated", which is how the question asks; alone they find nothing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,15 +109,16 @@ class Searcher:
         found = expand(self.store, question, self.lexical.share)
         have = stem_set(info.core)
         intent = tuple(w for w in INTENT_TERMS.get(info.type, ()) if not stem_set(w) <= have)
-        return replace(info, expansions=(*(a for e in found for a in e.alternatives), *intent),
-                       synonyms=tuple((e.phrase, e.alternatives) for e in found))
+        return replace(info, expansions=tuple(a for e in found for a in e.alternatives),
+                       intent=intent, synonyms=tuple((e.phrase, e.alternatives) for e in found))
 
     def candidates(self, info: QueryInfo, kinds: Sequence[str] | None = None,
                    depth: int = 1) -> Candidates:
         """Passages from both retrievers, with the metadata of their documents."""
         s = self.settings
         lexical = [ScoredPassage(h.passage_id, h.doc_id, h.score) for h in self.lexical.search(
-            info.core, s.lexical_candidates * depth, kinds, info.expansions, s.expansion_weight)]
+            info.core, s.lexical_candidates * depth, kinds, info.expansions, s.expansion_weight,
+            info.intent)]
         dense: list[ScoredPassage] = []
         if self.dense is not None and s.dense_weight > 0:
             wanted = s.dense_candidates * depth * (4 if kinds else 1)

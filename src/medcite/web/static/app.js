@@ -47,7 +47,7 @@
   /* -- the answer's anatomy (mirrors _macros.html) ------------------------------------- */
 
   function sentenceEl(s) {
-    var span = el("span", { className: "sentence" }, el("span", { className: "sentence-text", text: s.text }));
+    var span = el("span", { className: "sentence" }, el("span", { className: s.text.indexOf("\n") >= 0 ? "sentence-text sentence-list" : "sentence-text", text: s.text }));
     (s.citations || []).forEach(function (n) {
       span.append(" ", el("button", {
         type: "button", className: "cite", "data-n": n,
