@@ -46,7 +46,7 @@ MIN_COVERAGE = 0.5
 document title and vocabulary synonyms), the answer is 'insufficient evidence'. Chosen on
 the dev sets: at 0.6, 10% of BioASQ yes/no questions whose documents are in the corpus
 were declined; at 0.5, 5%."""
-MIN_RELEVANCE = 0.45
+MIN_RELEVANCE = 0.35
 """A sentence is eligible when its relevance (own coverage, lifted by its passage's) is
 at least this and it shares at least one question term."""
 MIN_SLOT_RELEVANCE = 0.25
@@ -78,6 +78,12 @@ MAX_RESEARCH_SENTENCES = 9
 MAX_PER_THEME = 4
 MAX_PER_DOCUMENT = 2
 MAX_PER_GUIDELINE = 3
+NEW_TERM_BONUS = 0.02
+"""Per term a sentence adds to the question's (up to NEW_TERMS_COUNTED): a sentence that
+only restates the question tells the reader nothing new."""
+NEW_TERMS_COUNTED = 15
+ANCHOR_SHARE = 0.8
+"""Question terms weighing at least this share of the heaviest one are its anchors."""
 REDUNDANCY = 0.55
 """Two sentences sharing more than this share of their terms say the same thing."""
 DOSE_UNITS = ("mg", "mcg", "µg", "g", "ml", "iu", "u", "mg/kg", "mg/day", "mg/kg/day", "mg/m2")
@@ -114,6 +120,7 @@ class ExtractiveWriter:
         scored = self.score(evidence)
         relevant = [c for c in scored if c.relevance >= MIN_RELEVANCE
                     or (c.relevance >= MIN_SLOT_RELEVANCE and c.fit >= BOTH)]
+        relevant = anchored(evidence, relevant)
         if evidence.best_coverage < MIN_COVERAGE or not relevant:
             yield from self._insufficient(evidence, scored)
             return
@@ -163,7 +170,8 @@ class ExtractiveWriter:
         score = (RELEVANCE_SHARE * relevance + (1 - RELEVANCE_SHARE) * item.score)
         score *= table.get(item.level, 1.0) / (1.0 + RANK_DECAY * item.rank)
         fit = slot_fit(evidence.info, cand.text, item.kind, patient)
-        score *= fit
+        score *= fit * (1.0 + NEW_TERM_BONUS * min(len(cand.terms - evidence.terms.weights.keys()),
+                                                  NEW_TERMS_COUNTED))
         if "conclu" in cand.section.lower():
             score *= CONCLUSION_BONUS
         if cand.anaphoric:
@@ -188,14 +196,11 @@ class ExtractiveWriter:
         top = _top(focus.weights)
         pool = sorted((c for c in relevant if not c.candidate.anaphoric),
                       key=lambda c: -c.score * (FOCUS_BONUS if _names(focus, c, top) else 1.0))
-        docs = {c.item.doc_id for c in summary}
         for c in pool:
             if len(summary) >= SUMMARY_SENTENCES:
                 break
-            if _near(c, summary) or (c.item.doc_id in docs and summary):
-                continue
-            summary.append(c)
-            docs.add(c.item.doc_id)
+            if not _near(c, summary):
+                summary.append(c)
         return summary
 
     # -- verdicts ---------------------------------------------------------------------
@@ -250,6 +255,27 @@ class ExtractiveWriter:
         missing = [f"No passage found that addresses '{word}'."
                    for word in _missing_words(evidence, covered)]
         yield DraftEnd(missing=missing, insufficient=True)
+
+
+def anchored(evidence: Evidence, chosen: list[Chosen]) -> list[Chosen]:
+    """The sentences whose passage names one of the question's anchors — its rarest terms
+    (a gene, a drug, a rare disease) — when some passage does: a sentence about another
+    gene that shares the question's common words does not answer it."""
+    weights = evidence.terms.weights
+    if not weights:
+        return chosen
+    top = max(weights.values())
+    anchors = {t for t, w in weights.items() if w >= ANCHOR_SHARE * top}
+    named = {p.n for p in evidence.passages
+             if evidence.terms.covered(_context(p)) & anchors}
+    if not named:
+        return chosen
+    return [c for c in chosen if c.item.n in named]
+
+
+def _context(item: EvidencePassage) -> frozenset[str]:
+    return frozenset(stems(" ".join((item.doc.get("title") or "", item.passage.section,
+                                     item.text))))
 
 
 def pick(pool: list[Chosen], limit: int, per_doc: int) -> list[Chosen]:
