@@ -28,7 +28,7 @@ _LEADING = re.compile(
 _REF_MARKERS = re.compile(r"\s?\[(?:\d+(?:\s*[,–-]\s*\d+)*)\]")
 _TRAILING_REF = re.compile(r"(?<=[.!])\s*\d+(?:[,–-]\d+)*$")
 _BAD = re.compile(r"\b(?:Fig(?:ure)?s?\.?\s*\d|Table\s*\d|https?://|www\.|doi:|"
-                  r"[Cc]opyright|©|All rights reserved)")
+                  r"[Cc]opyright|©|All rights reserved|OpenMedicine|via MCP|calculate_\w+)")
 BACK_REFERENCE = re.compile(
     r"^(?:This|These|That|Those|It|Its|They|Their|Them|Such|Both|Here|He|She|His|Her|"
     r"However|In addition|Additionally|Moreover|Furthermore|Also|Therefore|Thus|Hence|"

@@ -72,6 +72,8 @@ _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|me|my|myself)\b", re.I)
 
 MEDICAL_WORDS = re.compile(
     r"\b(symptom|sign|treat|therap|drug|medic|dose|dosage|tablet|pill|side effect|disease|"
+    r"mammogra|colonoscop|pap (?:test|smear)|check-?up|checked|eyes?|vision|hearing|"
+    r"teeth|dental|vaccin|shots?|"
     r"disorder|syndrome|infect|diagnos|prognos|surg|clinic|patient|doctor|nurse|hospital|"
     r"health|pain|ache|fever|cancer|tumou?r|vaccin|virus|bacteri|blood|pregnan|injur|"
     r"screen|prevent|risk|mortality|morbidity|chronic|acute|allerg|rash|cough|heart|lung|"

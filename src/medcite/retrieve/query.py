@@ -45,7 +45,8 @@ _YESNO = re.compile(
 _TYPE_CUES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
     ("dosing", re.compile(r"\b(dose|doses|dosage|dosing|how much|mg(?!/dl)|titrat\w*|"
                           r"regimen)\b", re.I)),
-    ("screening", re.compile(r"\b(screen\w*|surveillance|(?:get|have|need) (?:a |an |my |"
+    ("screening", re.compile(r"\b(screen\w*|surveillance|mammogra\w*|colonoscop\w*|"
+                             r"pap (?:test|smear)s?|(?:get|have|need) (?:a |an |my |"
                              r"their |his |her )?(?:\w+ ){0,2}(?:test|checked|check-?up)|"
                              r"be (?:tested|checked)|checked for)\b", re.I)),
     ("diagnosis", re.compile(r"\b(diagnos\w*|work-?up|test(ing)?|detect\w*|imaging|biomarker|"
@@ -83,7 +84,18 @@ _ASK_FILLER = re.compile(
     r"pick|continue|stop|recommend|order|consider|offer)\b|\b(?:i|we|me|my|our)\b|"
     r"\bplease\b|\bnow\b|\b(?:does|do|is|are)\s+(?:she|he|they|it)\b", re.I)
 _WH_WORD = re.compile(r"^\s*(?:which|what|how|when|whom?)\s+", re.I)
-_AGE = re.compile(r"\b(\d{1,3})[- ](?:year|yr)s?[- ]old\b", re.I)
+_AGE = re.compile(r"\b(\d{1,3})[- ](?:year|yr)s?[- ]old\b|\b(?:i'm|im|is|he's|she's|aged|age)"
+                  r"\s+(\d{1,3})\b(?!\s*(?:%|mg|kg|weeks|days|months|hours|minutes|/))", re.I)
+_CHATTER = re.compile(
+    r"\b(?:ok|okay|alright|someone|somebody|anyone|still|really|actually|just|now|already|"
+    r"anyway|please|thanks|thank you|i'm|i've|i'd|i'll|we're|we've|you're|he's|she's|they're|"
+    r"it's|dad|mum|mom|my|our|his|her|their|me|i|we|you|he|she|they|or wait|wait until|"
+    r"used to|kind of|sort of|a lot|so|too|very|also|told|says|said|thinks?|worried|wondering|"
+    r"going to|gonna|want to|wants to|trying to|try|found|got|has|have|had|was|were|am)\b",
+    re.I)
+_CONTRACTION = re.compile(r"(?<![A-Za-z])'(?:m|s|re|ve|d|ll)\b", re.I)
+"""Conversational words of a lay question ("Is metformin still OK for someone whose...")
+that name nothing to search for."""
 _OUTPATIENT = re.compile(
     r"\b(?:is |are )?(?:well enough to|able to|can|could) go home\b|\bsent home\b|"
     r"\bat home\b|\bdischarged?\b", re.I)
@@ -143,7 +155,7 @@ def vignette(question: str) -> str | None:
         return None
     ask = _ASK_FILLER.sub(" ", _WH_WORD.sub("", core_of(sentences[-1]), count=1))
     context = " ".join(sentences[:-1])
-    context = _AGE.sub(lambda m: _age_group(int(m.group(1))), context)
+    context = _AGE.sub(lambda m: " " + _age_group(int(m.group(1) or m.group(2))), context)
     context = _OUTPATIENT.sub(" outpatient ", context)
     context = _ASK_FILLER.sub(" ", _LEADING_ARTICLE.sub("", context))
     rewritten = " ".join(f"{ask.strip(' ?.')} {context.strip(' .')}".split())
@@ -207,4 +219,6 @@ def understand(question: str) -> QueryInfo:
         core = f"{comparison.outcome} {comparison.intervention} {comparison.comparator}"
     else:
         core = vignette(question) or core_of(question)
+        core = _AGE.sub(lambda m: " " + _age_group(int(m.group(1) or m.group(2))), core)
+        core = " ".join(_CONTRACTION.sub(" ", _CHATTER.sub(" ", core)).split()) or core
     return QueryInfo(question, core, qtype, comparison, focus=focus_of(core))
