@@ -38,3 +38,28 @@ def test_comparisons_name_intervention_comparator_and_outcome() -> None:
     assert d is not None and (d.intervention, d.comparator) == ("aspirin", "placebo")
     info = understand("Does aspirin reduce stroke risk compared with placebo?")
     assert info.type == "comparison" and "stroke" in info.core
+
+
+@pytest.mark.parametrize(("question", "wanted", "unwanted"), [
+    ("A healthy 35-year-old with CAP is well enough to go home. Which oral antibiotic should "
+     "I start?", ["oral antibiotic", "CAP", "adult", "outpatient"], ["35", "should I", "home"]),
+    ("My 68-year-old patient with type 2 diabetes has an eGFR of 40. Can I continue "
+     "metformin?", ["metformin", "older adult", "eGFR"], ["68-year-old", " My "]),
+    ("Is metformin still OK for someone whose eGFR has dropped to 25?",
+     ["metformin", "eGFR"], ["still", "OK", "someone"]),
+])
+def test_vignettes_and_lay_questions_become_their_clinical_question(
+        question: str, wanted: list[str], unwanted: list[str]) -> None:
+    core = understand(question).core
+    assert all(w in core for w in wanted), core
+    assert not any(u in f" {core} " for u in unwanted), core
+
+
+@pytest.mark.parametrize(("question", "focus"), [
+    ("How should hypertension in pregnancy be treated?", "hypertension in pregnancy"),
+    ("What is the first-line treatment for community-acquired pneumonia?",
+     "community-acquired pneumonia"),
+    ("What is gout?", "gout"),
+])
+def test_the_focus_is_what_the_question_is_about(question: str, focus: str) -> None:
+    assert understand(question).focus == focus

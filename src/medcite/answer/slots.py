@@ -95,8 +95,11 @@ def defines(focus: str, text: str) -> bool:
     words = [w for w in re.findall(r"[a-z0-9]+", focus.lower()) if len(w) > 2]
     if not words:
         return False
-    head = " ".join(text.split()[:DEFINITION_WINDOW]).lower()
-    return any(w[:5] in head for w in words) and bool(DEFINES.search(text))
+    verb = DEFINES.search(text)
+    if verb is None:
+        return False
+    head = text[:verb.start()].lower()  # the thing defined comes before "is a"
+    return len(head.split()) <= DEFINITION_WINDOW and any(w[:5] in head for w in words)
 
 
 def _both(first: bool, second: bool) -> float:
