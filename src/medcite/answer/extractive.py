@@ -83,7 +83,10 @@ NEW_TERM_BONUS = 0.02
 only restates the question tells the reader nothing new."""
 NEW_TERMS_COUNTED = 15
 ANCHOR_SHARE = 0.8
-"""Question terms weighing at least this share of the heaviest one are its anchors."""
+ANCHOR_MIN_IDF = 8.0
+"""Question terms weighing at least this share of the heaviest one, and this idf (a term
+in fewer than ~1 in 3,000 passages: a gene, a rare drug or disease), are its anchors;
+common words have synonyms ("colon" / "colorectal") and anchor nothing."""
 REDUNDANCY = 0.55
 """Two sentences sharing more than this share of their terms say the same thing."""
 DOSE_UNITS = ("mg", "mcg", "µg", "g", "ml", "iu", "u", "mg/kg", "mg/day", "mg/kg/day", "mg/m2")
@@ -265,7 +268,9 @@ def anchored(evidence: Evidence, chosen: list[Chosen]) -> list[Chosen]:
     if not weights:
         return chosen
     top = max(weights.values())
-    anchors = {t for t, w in weights.items() if w >= ANCHOR_SHARE * top}
+    anchors = {t for t, w in weights.items() if w >= max(ANCHOR_SHARE * top, ANCHOR_MIN_IDF)}
+    if not anchors:
+        return chosen
     named = {p.n for p in evidence.passages
              if evidence.terms.covered(_context(p)) & anchors}
     if not named:
