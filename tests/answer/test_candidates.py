@@ -40,3 +40,15 @@ def test_candidates_keep_their_passage_and_flags() -> None:
     assert [c.anaphoric for c in found] == [False, True, False]
     assert all(c.passage_id == "d#t0" and c.section == "Results" for c in found)
     assert all(c.text in text for c in found)
+
+
+def test_a_numbered_list_keeps_the_line_that_introduces_it() -> None:
+    text = ("qSOFA Criteria\n\nA patient meets the qSOFA criteria with at least two of the "
+            "following three signs:\n\n1. Respiratory rate of 22 breaths per minute or more\n\n"
+            "2. Altered mentation\n\n3. Systolic blood pressure of 100 mm Hg or less\n\n"
+            "It is a bedside prompt, not a diagnosis.")
+    passage = Passage("q#t0", "q", "text", 0, "qSOFA", text, 0, len(text))
+    lists = [c.text for c in candidates(passage) if "\n" in c.text]
+    assert lists == ["A patient meets the qSOFA criteria with at least two of the following "
+                     "three signs:\nRespiratory rate of 22 breaths per minute or more\n"
+                     "Altered mentation\nSystolic blood pressure of 100 mm Hg or less"]

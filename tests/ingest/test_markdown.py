@@ -77,3 +77,4 @@ def test_renderers_show_a_list_as_a_list() -> None:
     lines = [line.strip() for line in console.export_text().splitlines()]
     at = lines.index("• Amoxicillin 1 g orally three times daily; OR")
     assert lines[at + 1] == "– Doxycycline 100 mg orally twice daily [1]"
+

@@ -40,7 +40,7 @@ BACK_REFERENCE = re.compile(
 """A sentence opening like this points back to the sentence before it."""
 _MARKUP = re.compile(r"\*\*|__|^#|\s#{1,6}\s|\||`|^\s*[-*+•]\s|\]\(|<[a-z/][^>]*>")
 """Markdown, table or HTML residue that must never reach a reader."""
-_ITEM = re.compile(r"^\s*(?:[-*+•·▪]|\(?\d{1,2}[.)])\s+(?P<text>\S.*)$")
+_ITEM = re.compile(r"^\s*(?:[-*+•·▪]|\(?\d{1,2}[.)]|-->)\s+(?P<text>\S.*)$")
 MAX_LIST_ITEMS = 6
 MIN_ITEM_WORDS = 2
 _NARRATIVE = re.compile(r"\b(?:we (?:report|describe|present)|(?:is|are|was|were) "
@@ -131,25 +131,41 @@ def _candidate(text: str, passage: Passage, position: int) -> Candidate:
 
 
 def _lists(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, list[str]]]:
-    """Runs of two or more list items that are not sentences themselves (no final
-    period), cleaned of their bullets: (position of the first, items)."""
+    """Runs of two or more list lines (bullets, numbers, the arrows of a decision
+    algorithm) that are not sentences themselves, cleaned of their markers, after the
+    line that introduces them if it ends with a colon: (position, lines)."""
     runs: list[tuple[int, list[str]]] = []
     current: list[str] = []
-    start = 0
-    for i, (s, e) in enumerate([*spans, (len(text), len(text))]):
-        match = _ITEM.match(text[s:e]) if s < e else None
+    lead: str | None = None
+    offset = 0
+    for line in [*text.split("\n"), "."]:  # the last line ends the last run
+        start, offset = offset, offset + len(line) + 1
+        if not line.strip():
+            continue
+        match = _ITEM.match(line)
         item = _list_item(match.group("text")) if match else None
         if item is not None and len(current) < MAX_LIST_ITEMS:
-            if not current:
-                start = i
+            if not current and lead is not None:
+                current.append(lead)
             current.append(item)
             continue
-        if len(current) >= 2:
-            runs.append((start, current))
+        if sum(1 for c in current if c != lead) >= 2:
+            runs.append((_position(spans, start), current))
         current = []
-        if item is not None:
-            start, current = i, [item]
+        lead = _lead(line) if match is None else None
     return runs
+
+
+def _lead(line: str) -> str | None:
+    """A line that introduces a list ("... at least two of the following:")."""
+    text = " ".join(line.split())
+    if not text.endswith(":") or len(text.split()) < MIN_WORDS or _MARKUP.search(text):
+        return None
+    return text if text[0].isupper() and _balanced(text) else None
+
+
+def _position(spans: list[tuple[int, int]], at: int) -> int:
+    return next((i for i, (s, _) in enumerate(spans) if s >= at), len(spans))
 
 
 def _list_item(raw: str) -> str | None:
