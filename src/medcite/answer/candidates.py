@@ -40,6 +40,8 @@ BACK_REFERENCE = re.compile(
 """A sentence opening like this points back to the sentence before it."""
 _MARKUP = re.compile(r"\*\*|__|^#|\s#{1,6}\s|\||`|^\s*[-*+•]\s|\]\(|<[a-z/][^>]*>")
 """Markdown, table or HTML residue that must never reach a reader."""
+_INLINE_ITEM = re.compile(r"[.:;]\s+[-•*]\s+[A-Z(]")
+"""A list item run into a sentence ("...gallstones. - Computerized tomography scan.")."""
 _ITEM = re.compile(r"^\s*(?:[-*+•·▪]|\(?\d{1,2}[.)]|-->)\s+(?P<text>\S.*)$")
 MAX_LIST_ITEMS = 6
 MIN_ITEM_WORDS = 2
@@ -85,7 +87,7 @@ def clean(raw: str) -> str | None:
         return None
     if sum(ch.isalpha() for ch in text) < 0.6 * len(text):
         return None  # tables, statistics dumps
-    if _MARKUP.search(text):
+    if _MARKUP.search(text) or _INLINE_ITEM.search(text):
         return None
     return text
 

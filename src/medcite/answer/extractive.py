@@ -32,7 +32,7 @@ from medcite.answer.slots import BOTH, FOCUS_BONUS, slot_fit
 from medcite.answer.themes import FALLBACK_THEME, THEMES, TREATMENT, theme_for
 from medcite.answer.verdict import Statement, compare, yes_no
 from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSentence
-from medcite.retrieve.query import is_yes_no
+from medcite.retrieve.query import is_yes_no, question_type
 from medcite.text.terms import stems
 
 EVIDENCE_WEIGHT: dict[str, float] = {
@@ -64,6 +64,9 @@ RANK_DECAY = 0.03
 """Each place lower in the retrieval ranking costs this share of a sentence's score."""
 CONCLUSION_BONUS = 1.1
 """Sentences of an abstract's conclusions state its finding."""
+SAME_QUESTION_BONUS = 1.25
+"""A consumer text written to answer the same kind of question ("What are the treatments
+for hypothyroidism?" for "How is an underactive thyroid treated?") answers it."""
 BACK_REFERENCE_PENALTY = 0.8
 OBJECTIVE_PENALTY = 0.6
 """'We aimed to...' says what a study asked, not what it found."""
@@ -177,6 +180,8 @@ class ExtractiveWriter:
                                                   NEW_TERMS_COUNTED))
         if "conclu" in cand.section.lower():
             score *= CONCLUSION_BONUS
+        if item.kind == "consumer" and _asks_the_same(item, evidence):
+            score *= SAME_QUESTION_BONUS
         if cand.anaphoric:
             score *= BACK_REFERENCE_PENALTY
         if cand.objective:
@@ -281,6 +286,11 @@ def anchored(evidence: Evidence, chosen: list[Chosen]) -> list[Chosen]:
 def _context(item: EvidencePassage) -> frozenset[str]:
     return frozenset(stems(" ".join((item.doc.get("title") or "", item.passage.section,
                                      item.text))))
+
+
+def _asks_the_same(item: EvidencePassage, evidence: Evidence) -> bool:
+    title = item.doc.get("title") or ""
+    return bool(title) and question_type(title) == evidence.info.type
 
 
 def pick(pool: list[Chosen], limit: int, per_doc: int) -> list[Chosen]:

@@ -38,7 +38,8 @@ BASELINE_WORDS = 95
 SECTIONS_READ = 2
 """Key facts count when stated in the bottom line or the first this many sections."""
 MIN_WORDS = 4
-MARKUP = re.compile(r"\*\*|__|^#|\s#{1,6}\s|\||`|^\s*[-*+•]\s|\]\(|<[a-z/][^>]*>", re.M)
+MARKUP = re.compile(r"\*\*|__|^#|\s#{1,6}\s|\||`|^\s*[-*+•]\s|\]\(|<[a-z/][^>]*>|"
+                    r"[.:;]\s+[-•*]\s+[A-Z(]", re.M)
 
 Progress = Callable[[int], None]
 
