@@ -7,7 +7,7 @@ DATA   ?= $(firstword $(MEDCITE_DATA_DIR) $(wildcard ../shared/data))
 HOME_DIR ?= .medcite
 QUESTION ?= What is the management approach for leptomeningeal enhancement?
 
-.PHONY: setup demo demo-full serve data-check test lint bench clean
+.PHONY: setup llm demo demo-full serve data-check test lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -16,6 +16,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
+
+# The local LLM writer's runtime (llama-cpp-python, built once with safe CPU flags and
+# cached in ~/.cache/medcite/wheels, and the SmolLM2 test model). Tests of the LLM writer
+# run against it; without it they are skipped.
+llm: setup
+	scripts/install-llm.sh $(VENV)
 
 # The quick start ingests a subset that embeds in a few minutes on 2 cores: the guidelines,
 # the USPSTF recommendations, the BioASQ abstracts and the vocabularies. `make demo-full`

@@ -23,6 +23,7 @@ from medcite.cli_support import (
     records_progress,
     state,
 )
+from medcite.cli_verify import verify
 from medcite.editorial.cli import review, users
 from medcite.errors import InputFileError, InvalidRequestError, MedciteError
 from medcite.ingest.pipeline import IngestReport
@@ -246,6 +247,7 @@ def stats(as_json: bool) -> None:
 app.add_command(bench)
 app.add_command(review)
 app.add_command(users)
+app.add_command(verify)
 
 
 # -- entry point ----------------------------------------------------------------------

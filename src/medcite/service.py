@@ -15,9 +15,11 @@ from medcite.answer import pipeline
 from medcite.answer.coverage import QuestionTerms
 from medcite.answer.evidence import Evidence, gather
 from medcite.answer.extractive import ExtractiveWriter
+from medcite.answer.lexicon import Lexicon, store_lexicon
 from medcite.answer.model import DISCLAIMERS, Answer, Audience
 from medcite.answer.pipeline import AnswerEvent
 from medcite.answer.safety import assess
+from medcite.answer.verify import Check, check_sentence
 from medcite.answer.writer import Writer
 from medcite.editorial.staleness import flag_stale
 from medcite.errors import EmptyStoreError, InvalidRequestError
@@ -63,6 +65,7 @@ class Medcite:
         self.lexical = LexicalIndex(settings.home)
         self._searcher: Searcher | None = None
         self._writers: dict[str, Writer] = {}
+        self._lexicon: Lexicon | None = None
         self._dense: DenseIndex | None = None
         self._threads: ThreadStore | None = None
         self._init_lock = threading.RLock()  # lazy parts are built once, also under load
@@ -186,6 +189,18 @@ class Medcite:
             return make_llm_writer(self.settings.answer.llm)
         return ExtractiveWriter()
 
+    @property
+    def lexicon(self) -> Lexicon:
+        """Drug and condition names from the store's vocabularies, for the verifier."""
+        with self._init_lock:
+            if self._lexicon is None:
+                self._lexicon = store_lexicon(self.store)
+            return self._lexicon
+
+    def check(self, text: str, passages: list[str]) -> Check:
+        """The verifier every writer's sentence and every editor's edit passes."""
+        return check_sentence(text, passages, lexicon=self.lexicon)
+
     def evidence(self, question: str, audience: Audience = "clinician") -> Evidence:
         """The numbered passages an answer to ``question`` is written from."""
         info = self.searcher.understand(question)
@@ -251,7 +266,7 @@ class Medcite:
                 fallback = self.writer("extractive") if writer.name != "extractive" else None
                 events = pipeline.write(writer, evidence, fallback,
                                         safety.notice if emergency else None,
-                                        "emergency" if emergency else None)
+                                        "emergency" if emergency else None, self.check)
             for event in events:
                 if event.event != "done":
                     yield event

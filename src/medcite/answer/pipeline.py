@@ -183,15 +183,17 @@ def _untitled(doc: dict[str, Any]) -> str:
 
 
 def write(writer: Writer, evidence: Evidence, fallback: Writer | None = None,
-          notice: str | None = None, status: str | None = None) -> Iterator[AnswerEvent]:
+          notice: str | None = None, status: str | None = None,
+          check: Callable[[str, list[str]], Check] = check_sentence) -> Iterator[AnswerEvent]:
     """The verified answer, part by part: ``summary``, each ``section``, ``references``,
     then ``done`` with the whole :class:`Answer`.
 
     ``notice`` and ``status`` (an emergency found before retrieval) go on the answer
     first. If ``writer`` fails before it yields a part, ``fallback`` writes instead.
+    ``check`` is the verifier (``answer/verify.py``, with the store's vocabulary).
     """
     start = time.perf_counter()
-    assembler = _new(writer, evidence, notice, status)
+    assembler = _new(writer, evidence, notice, status, check)
     parts = writer.write(evidence)
     end = DraftEnd()
     sent_summary = False
@@ -204,7 +206,7 @@ def write(writer: Writer, evidence: Evidence, fallback: Writer | None = None,
         reason = str(exc) or type(exc).__name__
         fb_notice = FALLBACK_NOTICE.format(writer=writer.name, reason=reason)
         yield from write(fallback, evidence, None,
-                         f"{notice} {fb_notice}" if notice else fb_notice, status)
+                         f"{notice} {fb_notice}" if notice else fb_notice, status, check)
         return
     pending: list[DraftSection | DraftEnd] = [first]
     try:
@@ -234,9 +236,9 @@ def write(writer: Writer, evidence: Evidence, fallback: Writer | None = None,
     yield AnswerEvent("done", answer)
 
 
-def _new(writer: Writer, evidence: Evidence, notice: str | None, status: str | None
-         ) -> Assembler:
-    assembler = Assembler(evidence, writer.name)
+def _new(writer: Writer, evidence: Evidence, notice: str | None, status: str | None,
+         check: Callable[[str, list[str]], Check]) -> Assembler:
+    assembler = Assembler(evidence, writer.name, check)
     assembler.answer.notice = notice
     if status == "emergency":
         assembler.answer.status = "emergency"

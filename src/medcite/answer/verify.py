@@ -1,12 +1,17 @@
 """Verification, for every engine: a sentence is published only if the passages it cites
-support it — its content terms are found there and every number, dose, unit, route and
-frequency it states appears in a cited passage."""
+support it — its content terms are found there, every number, dose, unit, route and
+frequency it states appears in a cited passage, and it does not change what the passage
+sentence it aligns to says (negation, direction, comparison order, strength, entities:
+``answer/meaning.py``)."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
+from medcite.answer.entities import Lexicon
+from medcite.answer.meaning import Judge, assess
 from medcite.answer.model import Answer, Sentence
 from medcite.answer.numbers import Fact, untraced
 from medcite.text.terms import stems
@@ -43,18 +48,48 @@ class Check:
         return ""
 
 
-def check_sentence(text: str, passages: list[str]) -> Check:
-    """How well ``passages`` support ``text``."""
-    if not passages:
+def check_sentence(text: str, passages: list[str], *, lexicon: Lexicon | None = None,
+                   judge: Judge | None = None) -> Check:
+    """How well ``passages`` support ``text``: its terms (:func:`meaning.term_support`),
+    its numbers (``answer/numbers.py``) and its meaning against the passage sentence it
+    aligns to (:func:`meaning.assess`). ``lexicon`` names drugs and conditions, so a brand
+    matches its generic and a drug the passages lack is found; ``judge`` is an optional
+    second tier, ``judge(claim, passage_sentence) -> bool | None`` (off by default)."""
+    if not passages or not stems(text):
         return Check(False, 0.0, ())
-    terms = stems(text)
-    if not terms:
-        return Check(False, 0.0, ())
-    available = set()
-    for passage in passages:
-        available.update(stems(passage))
-    support = sum(1 for t in terms if t in available) / len(terms)
-    return Check(support >= MIN_SUPPORT, round(support, 3), tuple(untraced(text, passages)))
+    found = assess(text, passages, lexicon, judge)
+    at = found.alignment
+    return Check(found.support >= MIN_SUPPORT, found.support, tuple(untraced(text, passages)),
+                 found.reasons, at.passage_index if at else None, at.sentence if at else None)
+
+
+def reason_list(check: Check) -> list[tuple[str, str]]:
+    """Every reason a sentence failed as ``(code, detail)``: the checks of meaning, then
+    ``number`` for each untraced number and ``unsupported`` for missing terms."""
+    reasons = list(check.reasons)
+    reasons += [("number", f"\"{f.text}\" is not in the cited passages") for f in check.untraced]
+    if not check.supported:
+        reasons.append(("unsupported", f"only {check.support:.0%} of its terms are in the "
+                                       f"cited passages ({MIN_SUPPORT:.0%} needed)"))
+    return reasons
+
+
+def verdict(check: Check) -> str:
+    """``supported``, ``changed_meaning`` (the passage is about the same thing — the terms
+    are there — but a check of meaning or a number failed: it says something else) or
+    ``not_supported`` (the passage does not say it)."""
+    if check.ok:
+        return "supported"
+    return "changed_meaning" if check.supported and (check.reasons or check.untraced) else \
+        "not_supported"
+
+
+def check_json(check: Check) -> dict[str, Any]:
+    """A check as scripts and the API read it."""
+    return {"supported": check.ok, "status": verdict(check),
+            "reasons": [{"code": c, "detail": d} for c, d in reason_list(check)],
+            "passage_sentence": check.passage_sentence, "passage_index": check.passage_index,
+            "support": check.support}
 
 
 def verify_answer(answer: Answer) -> list[tuple[Sentence, Check]]:

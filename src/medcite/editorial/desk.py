@@ -215,7 +215,7 @@ class Desk:
         """A new version with sentence ``index`` replaced, if the text passes verification."""
         actor, article = self._editable(user, article_id)
         old = self.articles.current(article)
-        check = check_edit(old.answer, index, text, citations)
+        check = check_edit(old.answer, index, text, citations, self.service.lexicon)
         if not check.ok:
             raise VerificationError("The edit does not pass verification. " +
                                     " ".join(check.reasons),

@@ -1,12 +1,15 @@
 """Editing a sentence of an answer: the new text must still pass verification against
 the passages it cites — its content terms found there, every number, dose, unit, route
-and frequency traced (``medcite.answer.verify``). Editors may also pick a ready sentence
-from those passages (:func:`alternatives`)."""
+and frequency traced, and its meaning unchanged: no negation added or dropped, no
+direction, comparison or strength reversed, no drug or population the passages lack
+(``medcite.answer.verify``). Editors may also pick a ready sentence from those passages
+(:func:`alternatives`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from medcite.answer.entities import Lexicon
 from medcite.answer.model import Answer, Sentence
 from medcite.answer.verify import MIN_SUPPORT, check_sentence
 from medcite.errors import InvalidRequestError, NotFoundError
@@ -52,8 +55,9 @@ def cited_passages(answer: Answer, citations: list[int]) -> dict[str, str]:
 
 
 def check_edit(answer: Answer, index: int, text: str,
-               citations: list[int] | None = None) -> EditCheck:
-    """Verify ``text`` as sentence ``index`` citing ``citations`` (default: the old ones)."""
+               citations: list[int] | None = None, lexicon: Lexicon | None = None) -> EditCheck:
+    """Verify ``text`` as sentence ``index`` citing ``citations`` (default: the old ones);
+    ``lexicon`` lets a brand name stand for its generic."""
     old = sentence_at(answer, index)
     text = " ".join(text.split())
     cites = list(dict.fromkeys(citations if citations else old.citations))
@@ -65,7 +69,7 @@ def check_edit(answer: Answer, index: int, text: str,
     if not cites:
         return EditCheck(False, 0.0, ["The sentence cites no reference."], citations=cites)
     passages = list(cited_passages(answer, cites).values())
-    check = check_sentence(text, passages)
+    check = check_sentence(text, passages, lexicon=lexicon)
     available = {t for p in passages for t in stems(p)}
     missing = sorted({t for t in stems(text) if t not in available})
     reasons: list[str] = []
@@ -77,6 +81,11 @@ def check_edit(answer: Answer, index: int, text: str,
     if not check.supported:
         reasons.append(f"Only {check.support:.0%} of its terms occur in the cited passages "
                        f"({MIN_SUPPORT:.0%} needed); not found: {', '.join(missing)}.")
+    if check.reasons:
+        said = f" The passage says: \"{check.passage_sentence}\"" if check.passage_sentence \
+            else ""
+        reasons.append("It changes the meaning of the cited passage — " + "; ".join(
+            f"{code}: {detail}" for code, detail in check.reasons) + "." + said)
     return EditCheck(check.ok, check.support, reasons, untraced, missing, cites)
 
 

@@ -29,6 +29,11 @@ META_COLUMNS = ("id", "kind", "title", "year", "evidence_level", "journal", "org
                 "pmid", "doi", "url", "collection")
 
 
+IDENTIFIER_COLUMNS = {"id": "id = ?", "pmid": "pmid = ?", "doi": "lower(doi) = lower(?)",
+                      "url": "url = ?"}
+"""How :meth:`SQLiteStore.document_named` matches each kind of identifier."""
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -154,6 +159,17 @@ class SQLiteStore:
             ):
                 found[row[0]] = dict(zip(META_COLUMNS, row, strict=True))
         return found
+
+    def document_named(self, scheme: str, value: str) -> str | None:
+        """The id of the document a citation names by ``id``, ``pmid``, ``doi`` (any case)
+        or ``url``; a research record first when several share a PMID."""
+        if scheme not in IDENTIFIER_COLUMNS or not value:
+            return None
+        column = IDENTIFIER_COLUMNS[scheme]
+        row = self.conn.execute(
+            f"SELECT id FROM documents WHERE {column} ORDER BY kind = 'research' DESC, id "
+            "LIMIT 1", (value,)).fetchone()
+        return row[0] if row else None
 
     def passages_of(self, doc_id: str) -> list[Passage]:
         return [Passage(*row) for row in self.conn.execute(sql.SELECT_PASSAGES_OF, (doc_id,))]

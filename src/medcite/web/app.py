@@ -11,7 +11,15 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from medcite.service import Medcite
-from medcite.web import api, editorial_api, editorial_pages, editorial_public, errors, pages
+from medcite.web import (
+    api,
+    editorial_api,
+    editorial_pages,
+    editorial_public,
+    errors,
+    pages,
+    verify,
+)
 from medcite.web.middleware import MAX_BODY_BYTES, BodyLimitMiddleware, SecurityHeadersMiddleware
 from medcite.web.view import TEMPLATE_FILTERS, TEMPLATE_GLOBALS
 
@@ -46,6 +54,8 @@ def create_app(service: Medcite, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
     app.include_router(pages.router)
     app.include_router(editorial_pages.router)
     app.include_router(editorial_public.router)
+    app.include_router(verify.api)
+    app.include_router(verify.pages)
     errors.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)

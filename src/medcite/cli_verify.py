@@ -1,0 +1,145 @@
+"""``medcite verify``: check sentences against the passages they cite — terms, numbers and
+meaning (negation, direction, comparison order, strength, entities).
+
+* ``--batch FILE.jsonl``: lines ``{"id", "sentence", "passages": [...]}`` in, one JSON line
+  out per input line; a malformed line gives ``{"id", "error": {"code", "message"}}`` and
+  the rest go on.
+* ``ANSWER.md``: a Markdown answer with ``[n]`` citations and a numbered reference list
+  (PMID, DOI, URL or medcite document id), its references resolved from the store.
+
+Exit status: 0 when every sentence is supported, 1 when one is not (or changed meaning),
+2 when an input line or file could not be read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from medcite.answer.entities import Lexicon
+from medcite.answer.lexicon import store_lexicon
+from medcite.answer.pasted import PastedReport, verify_pasted
+from medcite.answer.verify import check_json, check_sentence
+from medcite.cli_support import emit_json, json_option, open_service, out
+from medcite.errors import InputFileError, InvalidRequestError
+
+MAX_SENTENCE_CHARS = 5_000
+MAX_PASSAGES = 100
+STATUS_LABELS = {"supported": "[green]supported[/]",
+                 "not_supported": "[red]not supported[/]",
+                 "changed_meaning": "[red]changed meaning[/]",
+                 "no_citation": "[yellow]no citation[/]",
+                 "unresolved": "[yellow]reference not found[/]"}
+EXIT_UNSUPPORTED = 1
+EXIT_MALFORMED = 2
+
+
+class LineError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def claim_of(record: Any, lineno: int) -> tuple[Any, str, list[str]]:
+    """``(id, sentence, passages)`` of one batch line, or :class:`LineError`."""
+    if not isinstance(record, dict):
+        raise LineError("invalid_request", f"line {lineno}: expected a JSON object")
+    sentence, passages = record.get("sentence"), record.get("passages")
+    if not isinstance(sentence, str) or not sentence.strip():
+        raise LineError("invalid_request", f"line {lineno}: \"sentence\" must be a non-empty "
+                                           "string")
+    if len(sentence) > MAX_SENTENCE_CHARS:
+        raise LineError("invalid_request", f"line {lineno}: \"sentence\" is longer than "
+                                           f"{MAX_SENTENCE_CHARS} characters")
+    if not isinstance(passages, list) or not passages or len(passages) > MAX_PASSAGES or \
+            not all(isinstance(p, str) for p in passages):
+        raise LineError("invalid_request", f"line {lineno}: \"passages\" must be a list of 1 to "
+                                           f"{MAX_PASSAGES} strings")
+    return record.get("id", lineno), sentence, passages
+
+
+def verify_batch(path: Path, lexicon: Lexicon | None) -> int:
+    """Write one result line per input line; the exit status."""
+    status = 0
+    with path.open(encoding="utf-8") as stream:
+        for lineno, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            rid: Any = lineno
+            try:
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise LineError("invalid_json",
+                                    f"line {lineno}: invalid JSON ({exc.msg})") from exc
+                if isinstance(record, dict):
+                    rid = record.get("id", lineno)
+                rid, sentence, passages = claim_of(record, lineno)
+            except LineError as exc:
+                emit_json({"id": rid, "error": {"code": exc.code, "message": exc.message}})
+                status = EXIT_MALFORMED
+                continue
+            result = check_json(check_sentence(sentence, passages, lexicon=lexicon))
+            emit_json({"id": rid, **result})
+            if not result["supported"]:
+                status = status or EXIT_UNSUPPORTED
+    return status
+
+
+def print_report(report: PastedReport) -> None:
+    for result in report.sentences:
+        cites = "".join(f"[{n}]" for n in result.sentence.citations)
+        out.print(f"{result.sentence.index + 1:>3}. {STATUS_LABELS[result.status]} "
+                  f"{result.sentence.text} {cites}".rstrip(), highlight=False)
+        for code, detail in result.reasons:
+            out.print(f"     [dim]{code}:[/] {detail}", highlight=False)
+        if result.passage_sentence and result.status != "supported":
+            out.print(f"     [dim]passage ({result.doc_id}):[/] {result.passage_sentence}",
+                      highlight=False)
+    for ref in report.references:
+        doc = report.resolved.get(ref.n)
+        where = doc if doc else "[yellow]not found in the store[/]"
+        out.print(f"[dim][{ref.n}][/] {where}", highlight=False)
+    counts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in report.counts().items())
+    out.print(f"{len(report.sentences)} sentences: {counts or 'none'}", highlight=False)
+
+
+@click.command("verify")
+@click.argument("answer", required=False, type=click.Path(path_type=Path))
+@click.option("--batch", type=click.Path(path_type=Path),
+              help='JSON Lines of {"id", "sentence", "passages": [...]}; one result line each.')
+@json_option
+def verify(answer: Path | None, batch: Path | None, as_json: bool) -> None:
+    """Check that sentences say what their cited passages say: terms, numbers, and meaning
+    (negation, direction, comparison order, strength, drugs and populations)."""
+    if (answer is None) == (batch is None):
+        raise InvalidRequestError("Give an ANSWER.md file or --batch FILE.jsonl (not both).",
+                                  "Example: medcite verify --batch claims.jsonl")
+    path = answer or batch
+    assert path is not None
+    if not path.is_file():
+        raise InputFileError(f"No such file: {path}.", "Check the path.")
+    with open_service() as service:
+        lexicon = store_lexicon(service.store)
+        if batch is not None:
+            status = verify_batch(batch, lexicon)
+        else:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputFileError(f"{path} is not UTF-8 text.",
+                                     "Save the answer as UTF-8 Markdown.") from exc
+            report = verify_pasted(service.store, text, lexicon)
+            if as_json:
+                emit_json(report.as_dict())
+            else:
+                print_report(report)
+            status = 0 if report.ok else EXIT_UNSUPPORTED
+    sys.stdout.flush()
+    if status:
+        sys.exit(status)
