@@ -76,11 +76,11 @@ PATIENT_GRADE_PENALTY = 0.07
 """Per grade above PATIENT_GRADE, for patient answers (down to 0.35x)."""
 
 SUMMARY_SENTENCES = 2
-MAX_GUIDELINE_SENTENCES = 5
+MAX_GUIDELINE_SENTENCES = 7
 MAX_RESEARCH_SENTENCES = 9
 MAX_PER_THEME = 4
 MAX_PER_DOCUMENT = 2
-MAX_PER_GUIDELINE = 3
+MAX_PER_GUIDELINE = 4
 NEW_TERM_BONUS = 0.02
 """Per term a sentence adds to the question's (up to NEW_TERMS_COUNTED): a sentence that
 only restates the question tells the reader nothing new."""
@@ -227,7 +227,8 @@ class ExtractiveWriter:
             statements = [Statement(c.text, c.candidate.section,
                                     c.relevance / (1 + rank[c.item.doc_id]), c)
                           for c in relevant
-                          if c.item.doc_id in rank and not c.candidate.objective][:12]
+                          if c.item.doc_id in rank and not c.candidate.objective
+                          and not c.candidate.anaphoric][:12]
             decision = yes_no(info.text, statements)
         else:
             return None, None
