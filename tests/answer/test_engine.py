@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from medcite.answer.evidence import Evidence
-from medcite.answer.extractive import DOSE_NOTICE
+from medcite.answer.numbers import DOSE_NOTICE
 from medcite.answer.safety import EMERGENCY_NOTICE, OUT_OF_SCOPE_NOTICE
 from medcite.answer.writer import DraftPart
 from medcite.index.embedder import available_cores

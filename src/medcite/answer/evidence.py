@@ -79,9 +79,6 @@ class Evidence:
     def best_coverage(self) -> float:
         return max((p.coverage for p in self.passages), default=0.0)
 
-    def documents(self) -> dict[str, dict[str, Any]]:
-        return {p.doc_id: p.doc for p in self.all()}
-
 
 @dataclass(frozen=True)
 class EvidenceLimits:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from medcite.answer.candidates import Candidate, candidates
 from medcite.answer.coverage import QuestionTerms
 from medcite.answer.evidence import Evidence, EvidencePassage
-from medcite.answer.numbers import facts
+from medcite.answer.numbers import DOSE_NOTICE, states_dose
 from medcite.answer.readability import grade
 from medcite.answer.slots import BOTH, FOCUS_BONUS, slot_fit
 from medcite.answer.themes import FALLBACK_THEME, THEMES, TREATMENT, theme_for
@@ -55,8 +55,6 @@ with its route or frequency) is eligible at this lower relevance: guidelines abb
 what the question spells out ("aSAH")."""
 PATIENT_GRADE = 8.0
 """Flesch-Kincaid grade patient answers aim at; harder sentences are ranked down."""
-DOSE_NOTICE = ("Doses are not listed here: take medicines only as prescribed by your "
-               "clinician, who knows your situation.")
 
 RELEVANCE_SHARE = 0.65
 """Score = (RELEVANCE_SHARE x relevance + the rest x retrieval score) x evidence weight."""
@@ -92,7 +90,6 @@ in fewer than ~1 in 3,000 passages: a gene, a rare drug or disease), are its anc
 common words have synonyms ("colon" / "colorectal") and anchor nothing."""
 REDUNDANCY = 0.55
 """Two sentences sharing more than this share of their terms say the same thing."""
-DOSE_UNITS = ("mg", "mcg", "µg", "g", "ml", "iu", "u", "mg/kg", "mg/day", "mg/kg/day", "mg/m2")
 GUIDELINES_TITLE = "From the Guidelines"
 FOUND_TITLE = "What the indexed evidence does contain"
 
@@ -132,9 +129,9 @@ class ExtractiveWriter:
             return
         notice = None
         if evidence.audience == "patient":
-            if evidence.info.type == "dosing" or any(_states_dose(c.text) for c in relevant):
+            if evidence.info.type == "dosing" or any(states_dose(c.text) for c in relevant):
                 notice = DOSE_NOTICE
-            relevant = [c for c in relevant if not _states_dose(c.text)]
+            relevant = [c for c in relevant if not states_dose(c.text)]
 
         verdict, carrier = self._verdict(evidence, relevant)
         summary = self._bottom_line(evidence, relevant, carrier)
@@ -359,11 +356,6 @@ def _near(c: Chosen, others: list[Chosen]) -> bool:
                or _overlap(c.candidate, o.candidate) > REDUNDANCY for o in others)
 
 
-def _states_dose(text: str) -> bool:
-    return any(f.kind == "quantity" and f.value.split(" ")[-1] in DOSE_UNITS
-               for f in facts(text))
-
-
 def _overlap(a: Candidate, b: Candidate) -> float:
     if not a.terms or not b.terms:
         return 0.0
@@ -379,7 +371,7 @@ def _missing(evidence: Evidence, chosen: list[Chosen]) -> list[str]:
     if info.type in ("management", "dosing") and not TREATMENT.search(text):
         missing.append(f"No indexed passage describes treatment of {topic}.")
     if (info.type == "dosing" and evidence.audience == "clinician"
-            and not any(_states_dose(c.text) for c in chosen)):
+            and not any(states_dose(c.text) for c in chosen)):
         missing.append(f"No indexed passage states a dose for {topic}.")
     return missing
 

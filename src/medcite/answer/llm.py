@@ -28,7 +28,7 @@ from typing import Any
 from medcite.answer.evidence import Evidence, EvidencePassage
 from medcite.answer.llm_client import ChatClient, ChatRequest, StreamedObject, Usage
 from medcite.answer.model import Verdict
-from medcite.answer.numbers import facts
+from medcite.answer.numbers import DOSE_NOTICE, states_dose
 from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSentence, WriterError
 from medcite.errors import SettingsError
 from medcite.settings import LLMSettings
@@ -45,9 +45,6 @@ MAX_CITES = 3
 MIN_SENTENCE_CHARS = 20
 MAX_SENTENCE_CHARS = 400
 REPAIR_MAX_TOKENS = 200
-DOSE_UNITS = ("mg", "mcg", "µg", "g", "ml", "iu", "u", "mg/kg", "mg/day", "mg/kg/day", "mg/m2")
-DOSE_NOTICE = ("Doses are not listed here: take medicines only as prescribed by your "
-               "clinician, who knows your situation.")
 TRUNCATED = ("The answer may be incomplete: the model reached its length limit "
              "(answer.llm.max_tokens).")
 
@@ -326,12 +323,6 @@ class _Pump:
         """Stop reading and wait briefly for the thread, so usage figures are final."""
         self._stop.set()
         self._thread.join(timeout=5)
-
-
-def states_dose(text: str) -> bool:
-    """The text states a medicine amount ("500 mg", "10 mg/kg")."""
-    return any(f.kind == "quantity" and f.value.split(" ")[-1] in DOSE_UNITS
-               for f in facts(text))
 
 
 def _sentence(item: Any, allowed: set[int]) -> DraftSentence | None:

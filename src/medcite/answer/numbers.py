@@ -104,3 +104,15 @@ def untraced(sentence: str, passages: list[str]) -> list[Fact]:
             continue
         missing.append(fact)
     return missing
+
+
+DOSE_UNITS = ("mg", "mcg", "µg", "g", "ml", "iu", "u", "mg/kg", "mg/day", "mg/kg/day", "mg/m2")
+DOSE_NOTICE = ("Doses are not listed here: take medicines only as prescribed by your "
+               "clinician, who knows your situation.")
+"""What a patient's answer says instead of the doses it leaves out (every writer)."""
+
+
+def states_dose(text: str) -> bool:
+    """The text states a medicine amount ("500 mg", "10 mg/kg")."""
+    return any(f.kind == "quantity" and f.value.split(" ")[-1] in DOSE_UNITS
+               for f in facts(text))
