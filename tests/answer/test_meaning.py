@@ -271,3 +271,64 @@ def test_an_optional_judge_settles_only_what_the_rules_leave_open() -> None:
     assert not check_sentence(flipped, [TRIAL], judge=judge(True)).ok  # a contradiction
     verbatim = check_sentence(TRIAL, [TRIAL], judge=judge(False))
     assert verbatim.ok and asked == []  # what the rules settle is never sent to the judge
+
+
+# -- comparison claims ---------------------------------------------------------------------
+
+GENERIC_TRIAL = ("Pain scores were significantly lower in the treatment group than in the "
+                 "control group (p<0.01).")
+
+
+def test_a_comparison_claim_is_parsed_into_arms_finding_and_outcome() -> None:
+    from medcite.answer.meaning import contrast_of, without_arms
+
+    found = contrast_of("Compared with placebo, atorvastatin 10 mg daily significantly "
+                        "reduced LDL cholesterol.")
+    assert found is not None
+    assert (found.comparator, found.intervention, found.outcome) == (
+        "placebo", "atorvastatin 10 mg daily", "LDL cholesterol")
+    claim = "Compared with placebo, atorvastatin 10 mg daily significantly reduced LDL."
+    assert "10 mg" not in without_arms(claim, ["LDL fell in the treatment group."])
+    assert "10 mg" in without_arms(claim, ["LDL fell with atorvastatin 80 mg."])
+    assert contrast_of("Aspirin is not recommended for primary prevention.") is None
+
+
+def test_arm_names_and_doses_may_be_missing_where_the_passage_names_arms_generically() -> None:
+    claim = ("Compared with placebo, naproxen 500 mg twice daily significantly reduced pain "
+             "scores.")
+    check = check_sentence(claim, [GENERIC_TRIAL], lexicon=LEXICON)
+    assert check.ok, reason_list(check)
+    # the finding must still agree: direction and significance
+    assert not passes("Compared with placebo, naproxen 500 mg twice daily significantly "
+                      "increased pain scores.", GENERIC_TRIAL)
+    assert not passes("Compared with placebo, naproxen 500 mg twice daily made no significant "
+                      "difference to pain scores.", GENERIC_TRIAL)
+    # the reverse statement agrees
+    assert passes("Compared with placebo, naproxen significantly reduced pain scores.",
+                  "Pain scores were significantly higher in the placebo group than in the "
+                  "treatment group (p<0.01).")
+
+
+def test_an_arm_the_passage_contradicts_is_still_rejected() -> None:
+    # a different drug named as the arm
+    assert "entity" in codes("Compared with placebo, naproxen significantly reduced pain.", TRIAL)
+    # a number stated as a result is still traced
+    check = check_sentence("Compared with placebo, ibuprofen significantly reduced pain by 40%.",
+                           [TRIAL], lexicon=LEXICON)
+    assert [f.text for f in check.untraced] == ["40%"]
+
+
+def test_a_passage_silent_on_the_outcome_does_not_support_a_comparison_claim() -> None:
+    assert not passes("Compared with placebo, naproxen significantly reduced nausea.",
+                      GENERIC_TRIAL)
+
+
+def test_a_dose_swapped_in_a_named_arm_is_still_caught() -> None:
+    passage = ("LDL cholesterol was significantly lower with atorvastatin 10 mg daily than "
+               "with placebo (p < 0.01).")
+    faithful = ("Compared with placebo, atorvastatin 10 mg daily significantly reduced LDL "
+                "cholesterol.")
+    assert check_sentence(faithful, [passage], lexicon=LEXICON).ok
+    swapped = faithful.replace("10 mg", "80 mg")
+    check = check_sentence(swapped, [passage], lexicon=LEXICON)
+    assert not check.ok and any(f.text.startswith("80") for f in check.untraced)

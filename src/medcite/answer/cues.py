@@ -141,7 +141,8 @@ NULL_PHRASES = [_words(p) for p in (
     "do not significantly", "was not significantly", "were not significantly",
     "nonsignificant", "non significant", "insignificant", "similar", "comparable",
     "unchanged", "no association", "not associated", "equivalent", "noninferior",
-    "non inferior", "ns", "no evidence", "did not change", "did not alter", "as effective as",
+    "non inferior", "ns", "n s", "no evidence", "did not change", "did not alter",
+    "as effective as",
     "as safe as", "as efficacious as", "no substantial difference", "no substantial differences",
     "no meaningful difference", "no meaningful differences", "no statistical difference",
     "no statistically difference", "no statistical differences", "not statistically different",
@@ -225,7 +226,8 @@ _ARM_ENDS = frozenset("for regarding at on during after before by from to when w
                       "while as because since if unless given in with among who which "
                       "that".split())
 _GENERIC_ARMS = frozenset(found[0] for w in "patients participants subjects group groups women "
-                          "men children people persons individuals those adults infants".split()
+                          "men children people persons individuals those adults infants "
+                          "students pupils respondents volunteers users".split()
                           if (found := stems(w)))
 """Words that name no arm by themselves: "participants in Mobile conditions", "women who
 received meperidine" go on past the preposition."""

@@ -11,10 +11,25 @@
    ``comparison_order``, ``strength``, ``entity``. A cue is compared only with cues whose
    scopes share a content word, so a dropped clause or a reordered sentence is not a change.
 4. :func:`assess` runs them all; ``answer/verify.py`` adds the number check and the verdict.
+5. A *comparison claim* — "Compared with C, I <finding> O" or "I <finding> O compared with
+   C", where the finding is a significant change or "no significant difference"
+   (:func:`contrast_of`) — asserts the outcome and the finding between two arms, and is
+   judged on that. Its cues are those of the finding only (a cue word in an arm's name or
+   the outcome, "low-dose", "weight loss", names it; in the passage a direction word of the
+   outcome's name is no finding either). The passage sentence must have most of the
+   outcome's terms (abbreviations the claim defines count) and a finding about them
+   (:func:`reports_on`), in agreement, including one stated the other way round. The arm
+   names may be missing where the passages refer to the arms generically ("the treatment
+   group", "both arms", a p value): their terms count only where found, and the numbers
+   in the arms' names (a dose in "10 mg atorvastatin") need not be traced
+   (:func:`without_arms`; numbers in the outcome still are). An arm the passages
+   contradict is still rejected (:func:`arm_reasons`): they name drugs and none of the
+   arms', or the aligned sentence names an arm ("the yoga group") neither arm is.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +54,7 @@ from medcite.answer.entities import (
     entity_reasons,
     plain,
 )
+from medcite.answer.numbers import Fact, facts
 from medcite.text.abbreviations import find_definitions
 from medcite.text.sentences import sentence_spans
 from medcite.text.terms import root, stems
@@ -151,8 +167,10 @@ def _abbreviations(passages: Sequence[str]) -> dict[str, str]:
 
 
 def term_support(claim: Analysis, passages: Sequence[str], window: Analysis | None,
-                 concepts: Mapping[str, Concept] | None = None) -> float:
-    """Share of the claim's content terms found in ``passages`` (see the module doc)."""
+                 concepts: Mapping[str, Concept] | None = None,
+                 optional: frozenset[str] = frozenset()) -> float:
+    """Share of the claim's content terms found in ``passages`` (see the module doc);
+    ``optional`` terms count only where they are found (the arms of a comparison claim)."""
     terms = [t for t in dict.fromkeys(stems(claim.text)) if t not in _FILLERS]
     if not terms:
         return 0.0
@@ -164,7 +182,7 @@ def term_support(claim: Analysis, passages: Sequence[str], window: Analysis | No
     found = {t for t in terms if t in have or root(t) in roots}
     if window is not None:
         found |= _cue_equivalents(claim, window)
-    abbreviations = _abbreviations(passages)
+    abbreviations = _abbreviations([*passages, claim.text])
     for short, long in abbreviations.items():
         long_terms = set(stems(long))
         if short in found or short not in terms:
@@ -176,6 +194,7 @@ def term_support(claim: Analysis, passages: Sequence[str], window: Analysis | No
     for phrase, concept in (concepts or {}).items():
         if any(f" {name} " in text for name in concept.names):
             found |= set(stems(phrase))  # "Advil" for a passage's "ibuprofen"
+    terms = [t for t in terms if t in found or t not in optional] or terms
     return sum(1 for t in terms if t in found) / len(terms)
 
 
@@ -322,8 +341,8 @@ def _state(analysis: Analysis, anchor: frozenset[str], weak: bool) -> str:
     every = analysis.of("null", "sig", "dir")
     best = max((len(c.scope & anchor) for c in every), default=0)
     cues = [c for c in every if len(c.scope & anchor) == best]
-    null = any(c.kind == "null" or (c.kind == "dir" and c.negated) for c in cues)
-    if any(c.kind == "sig" for c in cues):
+    null = any(c.kind == "null" or (c.kind in ("dir", "sig") and c.negated) for c in cues)
+    if any(c.kind == "sig" and not c.negated for c in cues):
         return "" if null else "change"
     if null:
         return "null"
@@ -443,12 +462,18 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
     mine = analyse(claim)
     concepts = concepts_in(claim, lexicon)
     found = entity_reasons(mine, passages, concepts)
-    support = term_support(mine, passages, analyse(best.sentence), concepts)
     window = analyse(best.sentence)
     lookup = (lambda text: concepts_in(text, lexicon)) if lexicon is not None else None
 
     def drugs(text: str) -> frozenset[str]:
         return drugs_named(text, concepts_in(text, lexicon))
+
+    optional: frozenset[str] = frozenset()
+    contrast = contrast_of(claim)
+    if contrast is not None:
+        mine, found, optional = _judged_as_contrast(claim, contrast, mine, found, passages,
+                                                    window, drugs)
+    support = term_support(mine, passages, window, concepts, optional)
 
     edited = edit_reasons(mine, window, lookup, orientation(mine, window) < 0 and _moved_arms(
         mine, window))
@@ -460,9 +485,12 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
         if alignment.coverage < best.coverage - slack:
             break
         window = analyse(alignment.sentence)
+        if contrast is not None:
+            window = _outcome_words_out(window, contrast)
         reasons = (negation_reasons(mine, window, drugs) + finding_reasons(mine, window)
                    + direction_reasons(mine, window) + strength_reasons(mine, window, passages))
-        if not reasons and not carries_finding(mine, window):
+        if not reasons and not (carries_finding(mine, window) and (
+                contrast is None or reports_on(window, contrast))):
             reasons = [("direction", "the passage sentence does not report this finding")]
         judged.append((alignment, reasons))
         if not reasons:
@@ -491,3 +519,208 @@ def _silent(reasons: list[Reason]) -> bool:
     """Reasons that say only that a window is silent on the finding: the window to report is
     one that contradicts the claim, if any does."""
     return bool(reasons) and all(d.startswith("the passage sentence does not") for _, d in reasons)
+
+
+# -- comparison claims ------------------------------------------------------------------
+
+_FINDING_VERB = (r"(?:statistically )?significantly (?:\w+ )?(?:increased|decreased|reduced|"
+                 r"improved|lowered|raised|elevated|worsened|shortened|prolonged|lengthened|"
+                 r"enhanced|diminished|increase|decrease|reduce|improve|lower|raise)|"
+                 r"(?:made|had|produced|showed|resulted in) no (?:statistically )?significant "
+                 r"(?:difference|differences|change|changes|effect|effects) (?:to|in|on)|"
+                 r"did not (?:statistically )?significantly (?:change|affect|alter|differ in)")
+_PLAIN_VERB = (r"increased|decreased|reduced|improved|lowered|raised|elevated|worsened|"
+               r"shortened|prolonged|enhanced|diminished")
+_LEADING = r"^\s*(?:when |as )?compared (?:with|to) (?P<arms>.+?) (?P<verb>{verb}) " \
+           r"(?P<outcome>.+?)[\s.]*$"
+_TRAILING = r"^\s*(?P<intervention>.+?) (?P<verb>{verb}) (?P<outcome>.+?),? (?:when |as )?" \
+            r"compared (?:with|to) (?P<comparator>.+?)[\s.]*$"
+_CONTRAST_FORMS = [re.compile(form.format(verb=verb), re.I | re.S)
+                   for verb in (_FINDING_VERB, _PLAIN_VERB) for form in (_LEADING, _TRAILING)]
+GENERIC_ARM_WORDS = frozenset(
+    "group groups arm arms cohort cohorts both two three each either all between among "
+    "intervention interventions control controls treatment treatments treated placebo sham "
+    "active verum experimental study standard usual conventional routine condition conditions "
+    "patient patients participant participants subject subjects those individuals people "
+    "volunteers women men children infants trial trials regimen regimens therapy therapies "
+    "allocated randomized randomised receiving received assigned comparator baseline "
+    "students pupils schools cases respondents users volunteers mothers any other the "
+    "respective comparison different various separate individual same within".split())
+"""Words by which a passage refers to a trial's arms without naming them."""
+_GENERIC_STEMS = frozenset(s for w in GENERIC_ARM_WORDS if (s := stem_of(w)))
+_ARM_NOUNS = frozenset("group groups arm arms cohort".split())
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """A comparison claim, "Compared with C, I <finding> O" (or "I <finding> O compared
+    with C"): its arms, the finding and the outcome, with the arms' character spans."""
+
+    comparator: str
+    intervention: str
+    finding: str
+    outcome: str
+    arms: tuple[tuple[int, int], ...]
+    verb: tuple[int, int]
+
+
+@lru_cache(maxsize=4096)
+def contrast_of(claim: str) -> Contrast | None:
+    """The parts of a comparison claim; None when ``claim`` is not one."""
+    for form in _CONTRAST_FORMS:
+        m = form.match(claim)
+        if m is None:
+            continue
+        if "arms" in m.groupdict():
+            cut = _top_level_comma(m["arms"])
+            if cut is None:
+                continue
+            start = m.start("arms")
+            comparator = (start, start + cut)
+            intervention = (start + cut + 1, m.end("arms"))
+        else:
+            comparator, intervention = m.span("comparator"), m.span("intervention")
+        c, i = (claim[s:e].strip() for s, e in (comparator, intervention))
+        if not (stems(c) and stems(i) and stems(m["outcome"])):
+            continue
+        return Contrast(c, i, m["verb"], m["outcome"], (comparator, intervention),
+                        m.span("verb"))
+    return None
+
+
+def _top_level_comma(text: str) -> int | None:
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += 1 if ch in "([" else -1 if ch in ")]" else 0
+        if ch == "," and depth <= 0:
+            return i
+    return None
+
+
+MIN_ARM_WORD = 4
+
+
+def _unit(fact: Fact) -> str:
+    return fact.value.split(" ")[-1]
+
+"""Words of an arm's name this long (a drug, a procedure) show that a passage names it."""
+
+
+def without_arms(claim: str, passages: Sequence[str]) -> str:
+    """The claim without the arms of a comparison claim that the passages refer to only
+    generically ("the treatment group"): what its numbers must be traced in, since a dose
+    in an arm's name is then the arm's name, not a result. An arm the passages name keeps
+    its numbers when they state amounts in the same unit, so "atorvastatin 80 mg" against
+    a passage's "atorvastatin 10 mg" fails."""
+    contrast = contrast_of(claim)
+    if contrast is None:
+        return claim
+    named = set(stems(" ".join(passages)))
+    units = {_unit(f) for p in passages for f in facts(p) if f.kind == "quantity"}
+    kept, at = [], 0
+    for s, e in sorted(contrast.arms):
+        words = [w for w in stems(claim[s:e]) if w.isalpha() and len(w) >= MIN_ARM_WORD]
+        doses = {_unit(f) for f in facts(claim[s:e]) if f.kind == "quantity"}
+        if any(w in named for w in words) and doses & units:
+            continue  # the passages name this arm and state such amounts: trace them
+        kept.append(claim[at:s])
+        at = e
+    kept.append(claim[at:])
+    return " ".join(kept)
+
+
+def _arm_names(window: Analysis) -> set[str]:
+    """Stems a passage sentence names arms by: the word before "group" / "arm" ("the yoga
+    group"), less the generic ones ("the control group")."""
+    tokens = window.tokens
+    found = {stem for i, token in enumerate(tokens[1:], start=1)
+             if token.word in _ARM_NOUNS and (stem := tokens[i - 1].stem)}
+    return {s for s in found if s not in _GENERIC_STEMS | _FILLERS | _CUE_STEMS}
+
+
+def arm_reasons(contrast: Contrast, passages: Sequence[str], window: Analysis,
+                drugs: Drugs) -> list[Reason]:
+    """An arm the passages contradict: they name drugs, none of them the arm's; or the
+    aligned sentence names an arm that neither of the claim's arms is."""
+    mine = drugs(contrast.intervention) | drugs(contrast.comparator)
+    theirs = frozenset().union(*(drugs(p) for p in passages)) - drugs(contrast.outcome)
+    if mine and theirs and not mine & theirs:
+        return [("entity", f"the passages name {', '.join(sorted(theirs)[:3])}, not "
+                           f"{', '.join(sorted(mine))}, as the arms")]
+    if mine & theirs:
+        return []  # the arms are named, by one of their names
+    arms = set(stems(contrast.intervention)) | set(stems(contrast.comparator))
+    arm_roots = {root(t) for t in arms}
+    named = _arm_names(window) - set(stems(contrast.outcome))
+    other = sorted(t for t in named if t not in arms and root(t) not in arm_roots)
+    if other and not named - set(other):
+        return [("entity", f"the passage compares \"{other[0]}\", an arm the sentence does "
+                           "not name")]
+    return []
+
+
+def _arm_stems(contrast: Contrast) -> frozenset[str]:
+    return frozenset(stems(f"{contrast.comparator} {contrast.intervention}")) - frozenset(
+        stems(contrast.outcome))
+
+
+def _verb_positions(claim: str, contrast: Contrast) -> set[int]:
+    """Token positions of the finding ("significantly increased"): the cues of a comparison
+    claim are its finding's; a cue word in an arm or the outcome names it ("low-dose",
+    "weight loss")."""
+    s, e = contrast.verb
+    return set(range(len(tokens_of(claim[:s])), len(tokens_of(claim[:e]))))
+
+
+def _outcome_words_out(window: Analysis, contrast: Contrast) -> Analysis:
+    """The window less the direction cues that are words of the claim's outcome (its
+    "weight loss" names the outcome, it reports no change)."""
+    words = {t.word for t in tokens_of(contrast.outcome)}
+    cues = tuple(c for c in window.cues if not (
+        c.kind == "dir" and all(t.word in words for t in window.tokens[c.start:c.end])))
+    return Analysis(window.text, window.tokens, cues, window.comparisons)
+
+
+def _judged_as_contrast(claim: str, contrast: Contrast, mine: Analysis, found: list[Reason],
+                        passages: Sequence[str], window: Analysis, drugs: Drugs
+                        ) -> tuple[Analysis, list[Reason], frozenset[str]]:
+    """What a comparison claim is judged on: its cues less those inside an arm's name
+    ("low-dose", "no-morphine"); the entity reasons less those about an arm's name unless
+    the passages contradict the arm; and the arm terms the passages may leave out when
+    they refer to the arms generically ("the treatment group", "both groups")."""
+    verb = _verb_positions(claim, contrast)
+    mine = Analysis(mine.text, mine.tokens, tuple(c for c in mine.cues if c.start in verb),
+                    mine.comparisons)
+    contradicted = arm_reasons(contrast, passages, window, drugs)
+    if contradicted:
+        return mine, contradicted + found, frozenset()
+    arms = plain(f"{contrast.comparator} {contrast.intervention}")
+    outcome = plain(contrast.outcome)
+    kept = [r for r in found if not ((m := re.search(r'"([^"]+)"', r[1])) and
+                                     f" {m[1]} " in arms and f" {m[1]} " not in outcome)]
+    arm_stems = _arm_stems(contrast)
+    have = {t for p in passages for s in _sentences(p) for t in s.terms}
+    refers = bool(have & (_GENERIC_STEMS | arm_stems)) or any(
+        analyse(s.text).of("sig", "null") or analyse(s.text).comparisons
+        for p in passages for s in _sentences(p))
+    return mine, kept, arm_stems if refers else frozenset()
+
+
+OUTCOME_SHARE = 0.5
+"""Share of a comparison claim's outcome terms the passage sentence reporting it must have."""
+
+
+def reports_on(window: Analysis, contrast: Contrast) -> bool:
+    """Whether the window reports a finding on the claim's outcome: it has most of the
+    outcome's terms, and a significance, no-difference or direction cue about them."""
+    outcome = frozenset(stems(contrast.outcome)) - _FILLERS
+    if not outcome:
+        return True
+    roots = {root(t) for t in window.stems}
+    have = {t for t in outcome if t in window.stems or root(t) in roots}
+    for short, long in find_definitions(contrast.outcome):  # "(GMI)" for its long form
+        if set(stems(short)) & window.stems:
+            have |= outcome & set(stems(f"{long} {short}"))
+    if len(have) < OUTCOME_SHARE * len(outcome):
+        return False
+    return any(c.scope & have for c in window.of("sig", "null", "dir"))

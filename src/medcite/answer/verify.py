@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from medcite.answer.entities import Lexicon
-from medcite.answer.meaning import Judge, assess
+from medcite.answer.meaning import Judge, assess, without_arms
 from medcite.answer.model import Answer, Sentence
 from medcite.answer.numbers import Fact, untraced
 from medcite.text.terms import stems
@@ -59,7 +59,8 @@ def check_sentence(text: str, passages: list[str], *, lexicon: Lexicon | None = 
         return Check(False, 0.0, ())
     found = assess(text, passages, lexicon, judge)
     at = found.alignment
-    return Check(found.support >= MIN_SUPPORT, found.support, tuple(untraced(text, passages)),
+    return Check(found.support >= MIN_SUPPORT, found.support,
+                 tuple(untraced(without_arms(text, passages), passages)),
                  found.reasons, at.passage_index if at else None, at.sentence if at else None)
 
 
