@@ -30,7 +30,7 @@ from medcite.answer.numbers import DOSE_NOTICE, states_dose
 from medcite.answer.readability import grade
 from medcite.answer.slots import BOTH, FOCUS_BONUS, slot_fit
 from medcite.answer.themes import FALLBACK_THEME, THEMES, TREATMENT, theme_for
-from medcite.answer.verdict import Statement, compare, yes_no
+from medcite.answer.verdict import Decision, Statement, compare, yes_no
 from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSentence
 from medcite.retrieve.query import is_yes_no, question_type
 from medcite.text.terms import stems
@@ -70,7 +70,7 @@ OBJECTIVE_PENALTY = 0.6
 """'We aimed to...' says what a study asked, not what it found."""
 NARRATIVE_PENALTY = 0.75
 """'We report a case...' says what a paper does, not what it found."""
-PATIENT_GRADE_PENALTY = 0.07
+PATIENT_GRADE_PENALTY = 0.12
 """Per grade above PATIENT_GRADE, for patient answers (down to 0.35x)."""
 
 SUMMARY_SENTENCES = 2
@@ -134,9 +134,13 @@ class ExtractiveWriter:
             relevant = [c for c in relevant if not states_dose(c.text)]
 
         verdict, carrier = self._verdict(evidence, relevant)
-        summary = self._bottom_line(evidence, relevant, carrier)
+        lead = _before(carrier, evidence) if carrier and carrier.candidate.anaphoric else None
+        if carrier is not None and carrier.candidate.anaphoric and lead is None:
+            verdict, carrier = None, None  # it would point back to a sentence not shown
+        summary = self._bottom_line(evidence, relevant, carrier, lead)
         yield DraftSection("summary", "", [c.draft() for c in summary],
-                           verdict=verdict if carrier is not None else None)  # type: ignore[arg-type]
+                           verdict=verdict if carrier is not None else None,  # type: ignore[arg-type]
+                           verdict_at=1 if lead is not None else 0)
         used = list(summary)
         guidelines = _openable(_in_document_order(pick(
             [c for c in relevant if c.item.kind == "guideline" and not _near(c, used)],
@@ -193,10 +197,11 @@ class ExtractiveWriter:
     # -- the bottom line --------------------------------------------------------------
 
     def _bottom_line(self, evidence: Evidence, relevant: list[Chosen],
-                     carrier: Chosen | None) -> list[Chosen]:
-        """The verdict sentence, then the sentences that best fill the question's slot
-        and name its focus; none points back to a sentence that is not there."""
-        summary = [carrier] if carrier is not None else []
+                     carrier: Chosen | None, lead: Chosen | None = None) -> list[Chosen]:
+        """The verdict sentence (after the sentence it points back to, if it does), then
+        the sentences that best fill the question's slot and name its focus; none points
+        back to a sentence that is not right before it."""
+        summary = [c for c in (lead, carrier) if c is not None]
         focus = evidence.terms
         top = _top(focus.weights)
         pool = sorted((c for c in relevant if not c.candidate.anaphoric),
@@ -214,24 +219,36 @@ class ExtractiveWriter:
                  ) -> tuple[str | None, Chosen | None]:
         """The verdict and the chosen sentence that carries it (or none)."""
         info = evidence.info
-        if info.comparison is not None:
+        comparison = info.comparison
+        if comparison is not None:
             pool = self._verdict_pool(evidence, relevant)
-            decision = compare(info.comparison, [
-                Statement(c.text, c.candidate.section, c.relevance, c) for c in pool])
+            statements = [Statement(c.text, c.candidate.section, c.relevance, c) for c in pool]
+
+            def decide(found: list[Statement]) -> Decision:
+                return compare(comparison, found)
         elif is_yes_no(info.text):
             top_docs = list(dict.fromkeys(c.item.doc_id for c in relevant))[:3]
             rank = {d: i for i, d in enumerate(top_docs)}
             statements = [Statement(c.text, c.candidate.section,
                                     c.relevance / (1 + rank[c.item.doc_id]), c)
                           for c in relevant
-                          if c.item.doc_id in rank and not c.candidate.objective
-                          and not c.candidate.anaphoric][:12]
-            decision = yes_no(info.text, statements)
+                          if c.item.doc_id in rank and not c.candidate.objective][:12]
+
+            def decide(found: list[Statement]) -> Decision:
+                return yes_no(info.text, found)
         else:
             return None, None
+        decision = decide(statements)
         if decision.verdict is None or decision.evidence is None:
             return None, None
         carrier = decision.evidence.key
+        if isinstance(carrier, Chosen) and carrier.candidate.anaphoric \
+                and _before(carrier, evidence) is None:
+            # a sentence that points back to one not shown cannot open the answer: the
+            # best sentence that says the same on its own carries the verdict instead
+            carrier = next((s.key for s in sorted(statements, key=lambda s: -s.relevance)
+                            if isinstance(s.key, Chosen) and not s.key.candidate.anaphoric
+                            and decide([s]).verdict == decision.verdict), None)
         return decision.verdict, carrier if isinstance(carrier, Chosen) else None
 
     def _verdict_pool(self, evidence: Evidence, relevant: list[Chosen]) -> list[Chosen]:
@@ -323,6 +340,18 @@ def _in_document_order(chosen: list[Chosen]) -> list[Chosen]:
     first = {c.item.doc_id: i for i, c in reversed(list(enumerate(chosen)))}
     return sorted(chosen, key=lambda c: (first[c.item.doc_id], c.item.passage.start,
                                          c.candidate.position))
+
+
+def _before(c: Chosen, evidence: Evidence) -> Chosen | None:
+    """The sentence right before ``c`` in its passage, if it is a clean one that does not
+    itself point back."""
+    for cand in candidates(c.item.passage):
+        if cand.position == c.candidate.position - 1 and "\n" not in cand.text:
+            if cand.anaphoric:
+                return None
+            own = evidence.terms.coverage(cand.terms)
+            return Chosen(cand, c.item, c.score, own)
+    return None
 
 
 def _openable(chosen: list[Chosen]) -> list[Chosen]:

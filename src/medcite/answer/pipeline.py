@@ -124,11 +124,13 @@ class Assembler:
                 sentences.append(sentence)
                 seen.add(sentence.text)
         if part.kind == "summary":
-            carrier = part.sentences[0].text if part.verdict and part.sentences else None
+            carrier = part.sentences[part.verdict_at].text \
+                if part.verdict and len(part.sentences) > part.verdict_at else None
             self.answer.summary.extend(sentences)
-            if carrier and sentences and sentences[0].text == carrier:
+            carried = next((s for s in sentences if s.text == carrier), None)
+            if carried is not None:
                 self.answer.verdict = part.verdict
-                self.answer.verdict_sentence = sentences[0]
+                self.answer.verdict_sentence = carried
             return Section(title="summary", kind="found", sentences=sentences) if sentences \
                 else None
         if not sentences:

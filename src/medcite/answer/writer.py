@@ -32,12 +32,14 @@ class DraftSentence:
 @dataclass
 class DraftSection:
     """One part of the page. ``summary`` is the bottom line; when ``verdict`` is set, the
-    first sentence of the summary carries it."""
+    summary's sentence ``verdict_at`` carries it (the first, unless a sentence it points
+    back to comes before it)."""
 
     kind: DraftKind
     title: str
     sentences: list[DraftSentence]
     verdict: Verdict | None = None
+    verdict_at: int = 0
 
 
 @dataclass
