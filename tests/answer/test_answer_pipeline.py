@@ -136,3 +136,18 @@ def test_the_extractive_bottom_line_names_the_drugs_and_skips_back_references() 
     answer = complete(write(ExtractiveWriter(), evidence()))
     assert "labetalol" in answer.summary[0].text
     assert not any(s.text.startswith("However") for s in answer.all_sentences())
+
+
+def test_a_question_about_a_population_is_answered_for_that_population() -> None:
+    question = "Which first-line drug is recommended for BP management in pregnancy?"
+    general = ("First-line drug therapy recommended for BP management is a thiazide, an ACE "
+               "inhibitor or a calcium channel blocker.")
+    items = []
+    for i, text in enumerate([general, GUIDELINE]):
+        passage = Passage(f"g{i}#t0", f"g{i}", "text", 0, "", text, 0, len(text))
+        items.append((passage, {"id": f"g{i}", "kind": "guideline", "title": "Hypertension",
+                                "evidence_level": "guideline", "year": 2020}))
+    info = understand(question)
+    ev = evidence_from(question, info, "clinician", QuestionTerms(info, _idf), items)
+    answer = complete(write(ExtractiveWriter(), ev))
+    assert answer.summary and "pregnancy" in answer.summary[0].text

@@ -19,6 +19,7 @@ evidence, so it cannot state what no source says.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -204,8 +205,13 @@ class ExtractiveWriter:
         summary = [c for c in (lead, carrier) if c is not None]
         focus = evidence.terms
         top = _top(focus.weights)
-        pool = sorted((c for c in relevant if not c.candidate.anaphoric),
-                      key=lambda c: -c.score * (FOCUS_BONUS if _names(focus, c, top) else 1.0))
+        pool = [c for c in relevant if not c.candidate.anaphoric]
+        for group in populations(evidence.info.text):
+            # a question about a population (pregnancy, children, CKD) is answered by what
+            # is said of that population, when the evidence says anything of it
+            named = [c for c in pool if group.search(c.text) or group.search(c.candidate.section)]
+            pool = named or pool
+        pool.sort(key=lambda c: -c.score * (FOCUS_BONUS if _names(focus, c, top) else 1.0))
         for c in pool:
             if len(summary) >= SUMMARY_SENTENCES:
                 break
@@ -233,6 +239,8 @@ class ExtractiveWriter:
                                     c.relevance / (1 + rank[c.item.doc_id]), c)
                           for c in relevant
                           if c.item.doc_id in rank and not c.candidate.objective][:12]
+            for group in populations(info.text):  # what holds for the population asked
+                statements = [s for s in statements if group.search(s.text)] or statements
 
             def decide(found: list[Statement]) -> Decision:
                 return yes_no(info.text, found)
@@ -340,6 +348,26 @@ def _in_document_order(chosen: list[Chosen]) -> list[Chosen]:
     first = {c.item.doc_id: i for i, c in reversed(list(enumerate(chosen)))}
     return sorted(chosen, key=lambda c: (first[c.item.doc_id], c.item.passage.start,
                                          c.candidate.position))
+
+
+POPULATIONS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
+    r"\b(pregnan\w*|gestation\w*|prenatal|antenatal|obstetric\w*|preeclampsia)",
+    r"\b(child\w*|pediatric\w*|paediatric\w*|infant\w*|adolescen\w*|neonat\w*|newborn\w*|"
+    r"toddler\w*|teen\w*)",
+    r"\b(older adults?|elderly|geriatric|aged (?:6[5-9]|[7-9]\d)|over (?:6[5-9]|[7-9]\d))",
+    r"\b(ckd|chronic kidney|renal (?:impairment|insufficiency|function)|kidney disease|egfr|"
+    r"creatinine clearance|crcl|dialysis)",
+    r"\b(hfref|heart failure|lvef|ejection fraction)",
+    r"\b(cirrho\w*|hepatic impairment|liver disease)",
+    r"\b(breast-?feeding|lactat\w*)",
+))
+"""Populations and conditions that change what is recommended: a question naming one is
+answered by what the evidence says of it."""
+
+
+def populations(question: str) -> list[re.Pattern[str]]:
+    """The populations of :data:`POPULATIONS` that ``question`` names."""
+    return [p for p in POPULATIONS if p.search(question)]
 
 
 def _before(c: Chosen, evidence: Evidence) -> Chosen | None:
