@@ -187,21 +187,20 @@ def _print_answers(data: dict[str, Any]) -> None:
                   f"{r['exact_answers']} answers): {r['recall']:.2%} vs same-length BM25 "
                   f"{r['bm25_same_length_recall']:.2%} (ratio {r['ratio']}); answers with a "
                   f"flaw {r['answers_with_flaws']:.2%}")
-    if "integrity" not in data:
-        return
-    integrity = data["integrity"]
-    out.print(f"citation integrity over {integrity['answers']} answers "
-              f"({integrity['sentences']} sentences, {integrity['numbers']} numbers):")
-    for key in ("sentences_with_citation", "citations_resolving_to_passage",
-                "numbers_in_cited_passage"):
-        out.print(f"  {key:<32} {integrity[key]:.2%}")
-    out.print(f"  statuses: {integrity['status']}")
-    lat = data["latency_ms"]
-    out.print(f"ask latency: p50 {lat['p50']} ms, p95 {lat['p95']} ms")
-    w = data["writer"]
-    out.print(f"writer: {w['published_sentences']} sentences published, "
-              f"{w['dropped_sentences']} dropped by verification, {w['fallbacks']} fallbacks, "
-              f"tokens/s {w['tokens_per_s_median']}")
+    if "integrity" in data:
+        integrity = data["integrity"]
+        out.print(f"citation integrity over {integrity['answers']} answers "
+                  f"({integrity['sentences']} sentences, {integrity['numbers']} numbers):")
+        for key in ("sentences_with_citation", "citations_resolving_to_passage",
+                    "numbers_in_cited_passage"):
+            out.print(f"  {key:<32} {integrity[key]:.2%}")
+        out.print(f"  statuses: {integrity['status']}")
+        lat = data["latency_ms"]
+        out.print(f"ask latency: p50 {lat['p50']} ms, p95 {lat['p95']} ms")
+        w = data["writer"]
+        out.print(f"writer: {w['published_sentences']} sentences published, "
+                  f"{w['dropped_sentences']} dropped by verification, {w['fallbacks']} "
+                  f"fallbacks, tokens/s {w['tokens_per_s_median']}")
     if "verdicts" in data:
         out.print(f"{'verdicts':<20}{'n':>6}{'acc':>8}{'macro-F1':>10}{'majority acc':>14}"
                   f"{'majority F1':>13}")
