@@ -15,8 +15,8 @@ from typing import Any
 from medcite.answer.coverage import QuestionTerms
 from medcite.answer.model import Audience
 from medcite.models import Passage
-from medcite.retrieve.query import QueryInfo
-from medcite.retrieve.search import Searcher
+from medcite.retrieve.query import QueryInfo, populations
+from medcite.retrieve.search import ScoredPassage, Searcher
 from medcite.store.sqlite import SQLiteStore
 from medcite.text.terms import stems
 
@@ -95,6 +95,8 @@ class EvidenceLimits:
     """Guideline sections put their recommendation anywhere: read more of them."""
     verdict_documents: int = 1
     """For comparisons, every passage of this many top documents is read (background)."""
+    population_passages: int = 1
+    """Sections of each retrieved guideline written for the population a question names."""
 
 
 def gather(searcher: Searcher, store: SQLiteStore, info: QueryInfo, terms: QuestionTerms,
@@ -109,6 +111,7 @@ def gather(searcher: Searcher, store: SQLiteStore, info: QueryInfo, terms: Quest
     ranked = searcher.ranked_passages(
         info, lim.documents, per_kind, lim.passages_per_document,
         {"guideline": lim.passages_per_guideline}, patient)
+    ranked += _population_sections(store, info, ranked, lim.population_passages)
     passages = store.get_passages(sp.passage_id for sp, _ in ranked)
     documents = store.document_meta({sp.doc_id for sp, _ in ranked})
     top = max((sp.score for sp, _ in ranked), default=1.0) or 1.0
@@ -123,6 +126,30 @@ def gather(searcher: Searcher, store: SQLiteStore, info: QueryInfo, terms: Quest
     if info.comparison is not None and items:
         background = _background(store, items, lim.verdict_documents, terms)
     return Evidence(info.text, info, audience, terms, items, background)
+
+
+def _population_sections(store: SQLiteStore, info: QueryInfo,
+                         ranked: list[tuple[ScoredPassage, int]], limit: int
+                         ) -> list[tuple[ScoredPassage, int]]:
+    """For a question naming a population (pregnancy, children, CKD...), the sections of
+    the retrieved guidelines written for it ("Special Populations / Pregnancy"), which
+    rarely repeat the condition the question names and so rank low on their own."""
+    groups = populations(info.text)
+    if not groups or limit <= 0:
+        return []
+    taken = {sp.passage_id for sp, _ in ranked}
+    first: dict[str, tuple[ScoredPassage, int]] = {}
+    for sp, rank in ranked:
+        first.setdefault(sp.doc_id, (sp, rank))
+    meta = store.document_meta(first)
+    added: list[tuple[ScoredPassage, int]] = []
+    for doc_id, (sp, rank) in first.items():
+        if meta.get(doc_id, {}).get("kind") != "guideline":
+            continue
+        found = [p for p in store.passages_of(doc_id) if p.id not in taken
+                 and all(g.search(f"{p.section} {p.text}") for g in groups)][:limit]
+        added.extend((ScoredPassage(p.id, doc_id, sp.score), rank) for p in found)
+    return added
 
 
 def _background(store: SQLiteStore, items: list[EvidencePassage], n_docs: int,

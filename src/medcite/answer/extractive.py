@@ -19,7 +19,6 @@ evidence, so it cannot state what no source says.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from medcite.answer.slots import BOTH, FOCUS_BONUS, slot_fit
 from medcite.answer.themes import FALLBACK_THEME, THEMES, TREATMENT, theme_for
 from medcite.answer.verdict import Decision, Statement, compare, yes_no
 from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSentence
-from medcite.retrieve.query import is_yes_no, question_type
+from medcite.retrieve.query import is_yes_no, populations, question_type
 from medcite.text.terms import stems
 
 EVIDENCE_WEIGHT: dict[str, float] = {
@@ -348,26 +347,6 @@ def _in_document_order(chosen: list[Chosen]) -> list[Chosen]:
     first = {c.item.doc_id: i for i, c in reversed(list(enumerate(chosen)))}
     return sorted(chosen, key=lambda c: (first[c.item.doc_id], c.item.passage.start,
                                          c.candidate.position))
-
-
-POPULATIONS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
-    r"\b(pregnan\w*|gestation\w*|prenatal|antenatal|obstetric\w*|preeclampsia)",
-    r"\b(child\w*|pediatric\w*|paediatric\w*|infant\w*|adolescen\w*|neonat\w*|newborn\w*|"
-    r"toddler\w*|teen\w*)",
-    r"\b(older adults?|elderly|geriatric|aged (?:6[5-9]|[7-9]\d)|over (?:6[5-9]|[7-9]\d))",
-    r"\b(ckd|chronic kidney|renal (?:impairment|insufficiency|function)|kidney disease|egfr|"
-    r"creatinine clearance|crcl|dialysis)",
-    r"\b(hfref|heart failure|lvef|ejection fraction)",
-    r"\b(cirrho\w*|hepatic impairment|liver disease)",
-    r"\b(breast-?feeding|lactat\w*)",
-))
-"""Populations and conditions that change what is recommended: a question naming one is
-answered by what the evidence says of it."""
-
-
-def populations(question: str) -> list[re.Pattern[str]]:
-    """The populations of :data:`POPULATIONS` that ``question`` names."""
-    return [p for p in POPULATIONS if p.search(question)]
 
 
 def _before(c: Chosen, evidence: Evidence) -> Chosen | None:

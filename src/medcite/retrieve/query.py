@@ -222,3 +222,23 @@ def understand(question: str) -> QueryInfo:
         core = _AGE.sub(lambda m: " " + _age_group(int(m.group(1) or m.group(2))), core)
         core = " ".join(_CONTRACTION.sub(" ", _CHATTER.sub(" ", core)).split()) or core
     return QueryInfo(question, core, qtype, comparison, focus=focus_of(core))
+
+
+POPULATIONS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
+    r"\b(pregnan\w*|gestation\w*|prenatal|antenatal|obstetric\w*|preeclampsia)",
+    r"\b(child\w*|pediatric\w*|paediatric\w*|infant\w*|adolescen\w*|neonat\w*|newborn\w*|"
+    r"toddler\w*|teen\w*)",
+    r"\b(older adults?|elderly|geriatric|aged (?:6[5-9]|[7-9]\d)|over (?:6[5-9]|[7-9]\d))",
+    r"\b(ckd|chronic kidney|renal (?:impairment|insufficiency|function)|kidney disease|egfr|"
+    r"creatinine clearance|crcl|dialysis)",
+    r"\b(hfref|heart failure|lvef|ejection fraction)",
+    r"\b(cirrho\w*|hepatic impairment|liver disease)",
+    r"\b(breast-?feeding|lactat\w*)",
+))
+"""Populations and conditions that change what is recommended: a question naming one is
+answered by what the evidence says of it."""
+
+
+def populations(question: str) -> list[re.Pattern[str]]:
+    """The populations of :data:`POPULATIONS` that ``question`` names."""
+    return [p for p in POPULATIONS if p.search(question)]
