@@ -159,22 +159,15 @@ class LexicalIndex:
         if not words:
             return []
         query = self.index.parse_query(words, default_field_names=["body"])
-        extra = query_text(" ".join(expansions))
-        if extra and expansion_weight > 0:
-            query = tantivy.Query.boolean_query([
-                (tantivy.Occur.Should, query),
-                (tantivy.Occur.Should, tantivy.Query.boost_query(
-                    self.index.parse_query(extra, default_field_names=["body"]),
-                    expansion_weight)),
-            ])
-        lift = query_text(" ".join(boosts))
-        if lift and expansion_weight > 0:
-            query = tantivy.Query.boolean_query([
-                (tantivy.Occur.Must, query),
-                (tantivy.Occur.Should, tantivy.Query.boost_query(
-                    self.index.parse_query(lift, default_field_names=["body"]),
-                    expansion_weight)),
-            ])
+        for extra, occur in ((expansions, tantivy.Occur.Should), (boosts, tantivy.Occur.Must)):
+            extra_words = query_text(" ".join(extra))
+            if extra_words and expansion_weight > 0:  # Must: the extra words only lift
+                query = tantivy.Query.boolean_query([
+                    (occur, query),
+                    (tantivy.Occur.Should, tantivy.Query.boost_query(
+                        self.index.parse_query(extra_words, default_field_names=["body"]),
+                        expansion_weight)),
+                ])
         if kinds:
             query = tantivy.Query.boolean_query([
                 (tantivy.Occur.Must, query),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 QuestionType = Literal[
@@ -168,6 +169,7 @@ def _age_group(age: int) -> str:
     return "older adult" if age >= 65 else "adult"
 
 
+@lru_cache(maxsize=4096)
 def question_type(question: str) -> QuestionType:
     if comparison_of(question):
         return "comparison"
