@@ -1,5 +1,5 @@
 """``python -m medcite``: the same as the ``medcite`` command."""
 
-from medcite.cli import main
+from medcite.cli.main import main
 
 main()

@@ -14,8 +14,8 @@ from shutil import copytree
 
 import pytest
 
-from medcite import cli
-from medcite.editorial import cli_common
+from medcite.cli import common
+from medcite.cli.main import main
 from medcite.editorial.auth import Accounts
 from medcite.service import Medcite
 from tests.editorial.conftest import PASSWORD, Prepared
@@ -24,16 +24,16 @@ from tests.editorial.conftest import PASSWORD, Prepared
 def run_cli(home: Path, *args: str) -> tuple[int, str, str]:
     """Run ``medcite --home HOME ARGS`` in this process: (exit code, stdout, stderr)."""
     stdout, stderr = io.StringIO(), io.StringIO()
-    saved = cli.out.file, cli.err.file, cli_common.out.file
-    cli.out.file, cli.err.file, cli_common.out.file = stdout, stderr, stdout
+    saved = common.out.file, common.err.file
+    common.out.file, common.err.file = stdout, stderr
     code = 0
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            cli.main(["--home", str(home), *args])
+            main(["--home", str(home), *args])
     except SystemExit as exc:
         code = int(exc.code or 0)
     finally:
-        cli.out.file, cli.err.file, cli_common.out.file = saved
+        common.out.file, common.err.file = saved
     return code, stdout.getvalue(), stderr.getvalue()
 
 

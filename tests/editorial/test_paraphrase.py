@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from medcite.editorial import bench
+from medcite.bench import editorial as bench
 from medcite.editorial import paraphrase as para
 from medcite.service import Medcite
 from tests.conftest import write_jsonl

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from medcite.web.loadtest import percentile, print_load, run_load
+from medcite.bench.loadtest import percentile, print_load, run_load
 from tests.web.conftest import build_home
 
 

@@ -24,7 +24,7 @@ from medcite.answer.entities import Lexicon
 from medcite.answer.lexicon import store_lexicon
 from medcite.answer.pasted import PastedReport, verify_pasted
 from medcite.answer.verify import check_json, check_sentence
-from medcite.cli_support import emit_json, json_option, open_service, out
+from medcite.cli.common import emit_json, json_option, open_service, out
 from medcite.errors import InputFileError, InvalidRequestError
 
 MAX_SENTENCE_CHARS = 5_000

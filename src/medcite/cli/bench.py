@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from medcite.bench.answers import PARTS
-from medcite.cli_support import (
+from medcite.cli.common import (
     count_progress,
     emit_json,
     err,
@@ -251,7 +251,7 @@ def bench_serve(duration: float, levels: tuple[int, ...], out_path: Path | None,
                 as_json: bool) -> None:
     """Start the server on loopback and drive it with concurrent clients; report throughput,
     latency, errors and time to first section."""
-    from medcite.web.loadtest import print_load, run_load
+    from medcite.bench.loadtest import print_load, run_load
 
     data = run_load(state.home, list(levels), duration)
     path = _write_figures("serve", data, out_path)

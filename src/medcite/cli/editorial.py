@@ -1,24 +1,19 @@
-"""What the editorial commands share: the desk over ``--home``, the acting user, output."""
+"""What the editorial commands (``review``, ``users``) add to ``common``: the desk over
+``--home``, the acting user, an article line."""
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import click
-from rich.console import Console
 
-from medcite.cli_support import open_service
+from medcite.cli.common import open_service, out
 from medcite.editorial.desk import Desk
 from medcite.editorial.errors import UnauthorizedError
 from medcite.editorial.models import Article, User
 from medcite.editorial.workflow import label
 
-out = Console()
-json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 as_option = click.option("--as", "actor", required=True, metavar="USERNAME",
                          help="Act as this user (their role is checked).")
 
@@ -27,10 +22,6 @@ as_option = click.option("--as", "actor", required=True, metavar="USERNAME",
 def open_desk() -> Iterator[Desk]:
     with open_service() as service:
         yield Desk(service)
-
-
-def emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
 
 
 def acting(desk: Desk, username: str) -> User:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from medcite.editorial.cli_common import acting, as_option, emit, json_option, open_desk, out
+from medcite.cli.common import emit_json as emit
+from medcite.cli.common import json_option, out
+from medcite.cli.editorial import acting, as_option, open_desk
 from medcite.editorial.models import ROLES
 from medcite.editorial.workflow import require
 from medcite.errors import InvalidRequestError

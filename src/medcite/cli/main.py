@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from medcite.bench.cli import bench
-from medcite.cli_support import (
+from medcite.cli.bench import bench
+from medcite.cli.common import (
     count_progress,
     emit_json,
     err,
@@ -23,8 +23,9 @@ from medcite.cli_support import (
     records_progress,
     state,
 )
-from medcite.cli_verify import verify
-from medcite.editorial.cli import review, users
+from medcite.cli.review import review
+from medcite.cli.users import users
+from medcite.cli.verify import verify
 from medcite.errors import InputFileError, InvalidRequestError, MedciteError
 from medcite.ingest.pipeline import IngestReport
 from medcite.service import ENGINES

@@ -12,18 +12,12 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from medcite.cli.common import emit_json as emit
+from medcite.cli.common import json_option, out
+from medcite.cli.editorial import acting, as_option, open_desk, print_article
+from medcite.cli.users import users
 from medcite.editorial import audit
 from medcite.editorial.articles import diff_answers
-from medcite.editorial.cli_common import (
-    acting,
-    as_option,
-    emit,
-    json_option,
-    open_desk,
-    out,
-    print_article,
-)
-from medcite.editorial.cli_users import users
 from medcite.editorial.workflow import ACTIONS, can, require
 
 __all__ = ["review", "users"]
@@ -232,7 +226,7 @@ def bench_paraphrase(limit: int, lexical_only: bool, data_dir: Path | None,
                      out_path: Path | None, as_json: bool) -> None:
     """Precision and recall of paraphrase routing on pairs built from the dev sets."""
     from medcite.bench.datasets import find_data_dir
-    from medcite.editorial.bench import run_bench
+    from medcite.bench.editorial import run_bench
 
     with open_desk() as desk:
         dense = None if lexical_only else desk.service.dense
