@@ -7,8 +7,8 @@ from pathlib import Path
 
 from medcite.editorial.desk import Desk
 from medcite.editorial.staleness import flag_stale
-from medcite.editorial.store import has_articles
 from medcite.service import Medcite
+from medcite.store.editorial import has_articles
 from tests.conftest import doc, write_jsonl
 from tests.web.conftest import corpus
 

@@ -19,7 +19,9 @@ from medcite.answer.render import cite
 from medcite.editorial import paraphrase as para
 from medcite.editorial.audit import now_iso
 from medcite.editorial.models import Approval, Article, State, Version
-from medcite.editorial.store import (
+from medcite.errors import NotFoundError
+from medcite.retrieve.query import question_type
+from medcite.store.editorial import (
     ARTICLE_COLUMNS,
     INSERT_ARTICLE,
     INSERT_QUESTION,
@@ -33,8 +35,6 @@ from medcite.editorial.store import (
     VERSION_COLUMNS,
     ensure_schema,
 )
-from medcite.errors import NotFoundError
-from medcite.retrieve.query import question_type
 from medcite.store.sqlite import SQLiteStore
 
 TOPICS: dict[str, str] = {

@@ -1,6 +1,6 @@
 """The audit log: who did what, when, to which article, from which state to which.
 
-Rows are only ever inserted (triggers in :mod:`medcite.editorial.store` abort UPDATE and
+Rows are only ever inserted (triggers in :mod:`medcite.store.editorial` abort UPDATE and
 DELETE). Each event is written in the same transaction as the change it records.
 """
 
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from medcite.editorial.models import AuditEvent
-from medcite.editorial.store import AUDIT_COLUMNS, INSERT_AUDIT
+from medcite.store.editorial import AUDIT_COLUMNS, INSERT_AUDIT
 
 EXPORT_FORMATS = ("jsonl", "csv")
 CSV_FIELDS = ("seq", "at", "actor", "action", "article_id", "from_state", "to_state",

@@ -20,8 +20,8 @@ from typing import Any
 from medcite.editorial import audit
 from medcite.editorial.errors import ThrottledError, UnauthorizedError
 from medcite.editorial.models import ROLES, User
-from medcite.editorial.store import USER_COLUMNS, ensure_schema
 from medcite.errors import InvalidRequestError, NotFoundError
+from medcite.store.editorial import USER_COLUMNS, ensure_schema
 from medcite.store.sqlite import SQLiteStore
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}

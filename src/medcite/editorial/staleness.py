@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from medcite.editorial import audit
 from medcite.editorial.articles import Articles
 from medcite.editorial.models import SYSTEM_ACTOR, Article
-from medcite.editorial.store import has_articles
 from medcite.errors import MedciteError
+from medcite.store.editorial import has_articles
 
 if TYPE_CHECKING:
     from medcite.service import Medcite
