@@ -68,13 +68,20 @@ class InvalidRequestError(MedciteError):
 
 
 class MissingExtraError(MedciteError):
-    """An optional package is needed; the hint names the extra to install."""
+    """A package is missing. The hint names the extra that installs it (``llm``, ``bench``),
+    or, for a package of the default install (``extra=None``), says to reinstall."""
 
     code = "missing_extra"
     exit_code = 6
     http_status = 500
 
-    def __init__(self, package: str, extra: str) -> None:
+    def __init__(self, package: str, extra: str | None = None) -> None:
+        if extra is None:
+            super().__init__(
+                f"The package '{package}' of medcite's default install is missing or broken.",
+                "Reinstall it: pip install --force-reinstall medcite (in a checkout: make setup).",
+            )
+            return
         super().__init__(
             f"This feature needs the optional package '{package}'.",
             f"Install it with: pip install 'medcite[{extra}]'",

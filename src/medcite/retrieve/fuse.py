@@ -44,6 +44,3 @@ def linear(lists: Mapping[str, Sequence[tuple[str, float]]], weights: Mapping[st
             scores[item] = scores.get(item, 0.0) + w * norm
     return scores
 
-
-def best_first(scores: Mapping[str, float]) -> list[tuple[str, float]]:
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
