@@ -85,6 +85,15 @@ def test_a_faithful_comparison_claim_in_other_words_passes() -> None:
                   "to infarct size.", NULL_TRIAL)
 
 
+def test_an_outcome_named_by_its_measure_and_threshold_is_reported_on() -> None:
+    # "number of ..." is how the outcome is measured; "<7%" is part of the outcome
+    passage = "More patients on detemir reached HbA1c below 7% than on glargine (P = 0.02)."
+    assert passes("Compared with glargine, detemir significantly increased the number of "
+                  "patients with HbA1c below 7%.", passage)
+    assert not passes("Compared with glargine, detemir significantly increased the number of "
+                      "patients with HbA1c below 6%.", passage)
+
+
 # -- negation ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("sentence", [

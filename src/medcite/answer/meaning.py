@@ -708,16 +708,23 @@ def _judged_as_contrast(claim: str, contrast: Contrast, mine: Analysis, found: l
 
 OUTCOME_SHARE = 0.5
 """Share of a comparison claim's outcome terms the passage sentence reporting it must have."""
+MEASURE_WORDS = ("number", "numbers", "rate", "rates", "incidence", "level", "levels",
+                 "proportion", "percentage", "frequency", "amount", "occurrence", "mean",
+                 "total", "count", "counts")
+"""What an outcome is measured in ("number of patients with ..."): a passage reporting the
+outcome often says "more patients ..." without it."""
+_MEASURE_STEMS = frozenset(s for w in MEASURE_WORDS if (s := stem_of(w)))
 
 
 def reports_on(window: Analysis, contrast: Contrast) -> bool:
     """Whether the window reports a finding on the claim's outcome: it has most of the
     outcome's terms, and a significance, no-difference or direction cue about them."""
-    outcome = frozenset(stems(contrast.outcome)) - _FILLERS
+    outcome = frozenset(stems(contrast.outcome)) - _FILLERS - _MEASURE_STEMS
     if not outcome:
         return True
     roots = {root(t) for t in window.stems}
-    have = {t for t in outcome if t in window.stems or root(t) in roots}
+    numbers = {t for t in stems(window.text) if t[:1].isdigit()}
+    have = {t for t in outcome if t in window.stems or root(t) in roots or t in numbers}
     for short, long in find_definitions(contrast.outcome):  # "(GMI)" for its long form
         if set(stems(short)) & window.stems:
             have |= outcome & set(stems(f"{long} {short}"))
