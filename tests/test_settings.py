@@ -44,3 +44,25 @@ def test_environment_overrides_file_and_saved_groups_round_trip(
     with pytest.raises(Exception, match="less than or equal"):
         save_setting_group(tmp_path, "retrieval", {"k": 10**9})
     assert load_settings(tmp_path).retrieval.k == 3
+
+
+def test_web_settings_are_typed_and_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    web = load_settings(tmp_path).web
+    assert web.public_url is None and web.trusted_proxies == []
+    (tmp_path / "settings.toml").write_text(
+        '[web]\npublic_url = "https://medcite.example.org"\n'
+        'trusted_proxies = ["127.0.0.1", "10.0.0.0/8", "::1"]\n')
+    web = load_settings(tmp_path).web
+    assert web.public_url is not None and web.public_url.scheme == "https"
+    assert [str(n) for n in web.trusted_proxies] == ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]
+    monkeypatch.setenv("MEDCITE_WEB__TRUSTED_PROXIES", '["192.168.0.0/16"]')
+    assert [str(n) for n in load_settings(tmp_path).web.trusted_proxies] == ["192.168.0.0/16"]
+    monkeypatch.delenv("MEDCITE_WEB__TRUSTED_PROXIES")
+    for bad, where in (('trusted_proxies = ["10.0.0.1/8"]', "web.trusted_proxies.0"),
+                       ('trusted_proxies = ["proxy.local"]', "web.trusted_proxies.0"),
+                       ('public_url = "ftp://medcite.example.org"', "web.public_url")):
+        (tmp_path / "settings.toml").write_text(f"[web]\n{bad}\n")
+        with pytest.raises(SettingsError, match=where.replace(".", r"\.")):
+            load_settings(tmp_path)

@@ -44,7 +44,7 @@ class Document(BaseModel):
     collection: str | None = None
     journal: str | None = None
     organization: str | None = None
-    year: int | None = None
+    year: int | None = Field(None, ge=1, le=9999)
     pmid: str | None = None
     pmcid: str | None = None
     doi: str | None = None
@@ -53,7 +53,8 @@ class Document(BaseModel):
     mesh: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
     license: str | None = None
-    version: int = Field(1, description="Record version (PubMed's PMID Version); higher wins.")
+    version: int = Field(1, ge=0, le=2**63 - 1,  # bounded: stored as an SQLite INTEGER
+                         description="Record version (PubMed's PMID Version); higher wins.")
     revised: str | None = Field(None, description="ISO date of the record's last revision.")
 
     def body_text(self) -> str:

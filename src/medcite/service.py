@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,44 +17,35 @@ from medcite.answer.coverage import QuestionTerms
 from medcite.answer.evidence import Evidence, gather
 from medcite.answer.extractive import ExtractiveWriter
 from medcite.answer.lexicon import Lexicon, store_lexicon
-from medcite.answer.model import DISCLAIMERS, Answer, Audience
+from medcite.answer.model import DISCLAIMERS, Answer, Audience, Status
+from medcite.answer.pasted import PastedReport, verify_pasted
 from medcite.answer.pipeline import AnswerEvent
+from medcite.answer.question import MAX_QUESTION_CHARS as MAX_QUESTION_CHARS
+from medcite.answer.question import clean_question as clean_question
 from medcite.answer.safety import assess
 from medcite.answer.verify import Check, check_sentence
 from medcite.answer.writer import Writer
 from medcite.editorial.staleness import flag_stale
-from medcite.errors import EmptyStoreError, InvalidRequestError
+from medcite.errors import EmptyStoreError, InvalidRequestError, NotFoundError
 from medcite.index.dense import DenseIndex
 from medcite.index.dense import ProgressFn as EmbedProgressFn
 from medcite.index.embedder import available_cores, make_embedder
 from medcite.index.lexical import LexicalIndex
 from medcite.ingest.pipeline import Ingestor, IngestReport, ProgressFn
-from medcite.models import Hit
+from medcite.models import Document, Hit, Passage
 from medcite.retrieve.evidence import CLASSIFIER_VERSION, classify_document
 from medcite.retrieve.search import Searcher
 from medcite.settings import Settings, load_settings
 from medcite.store.sqlite import SQLiteStore
+from medcite.store.threads import SQLiteThreadRepository
 from medcite.threads import ThreadStore, rewrite_followup
 
-MAX_QUESTION_CHARS = 2000
 SCOPE_COVERAGE = 0.85
 """A question without a medical term is still in scope if a retrieved passage covers this
 much of it: the corpus is medical, so what it discusses at length is (health policy,
 injury prevention)."""
 ENGINES = ("extractive", "llm")
 CLASSIFIER_KEY = "evidence_classifier"
-
-
-def clean_question(question: str) -> str:
-    """The question with whitespace collapsed; empty or over-long questions are errors."""
-    question = " ".join(question.split())
-    if not question:
-        raise InvalidRequestError("The question is empty.", "Ask a clinical question.")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InvalidRequestError(
-            f"The question is {len(question)} characters long; the limit is "
-            f"{MAX_QUESTION_CHARS}.", "Shorten it to the clinical question itself.")
-    return question
 
 
 class Medcite:
@@ -120,8 +112,15 @@ class Medcite:
         embed_progress: EmbedProgressFn | None = None,
     ) -> IngestReport:
         """Ingest files, keep the BM25 index in step, then embed the new passages."""
-        report = self.ingest_files(paths, force, progress)
-        report.embedded = self.embed(embed_progress)
+        return self.embed_after(self.ingest_files(paths, force, progress), embed_progress)
+
+    def embed_after(self, report: IngestReport, progress: EmbedProgressFn | None = None
+                    ) -> IngestReport:
+        """Embed the passages an ingest changed, adding the count and the time it took to
+        ``report`` (its summary is the whole wait, embedding included)."""
+        started = time.perf_counter()
+        report.embedded = self.embed(progress)
+        report.embed_seconds = time.perf_counter() - started
         return report
 
     def ingest_files(
@@ -135,7 +134,7 @@ class Medcite:
             self.settings.ingest.passage_chars,
         )
         report = ingestor.ingest(paths, force=force, progress=progress)
-        flag_stale(self, seq)
+        report.warnings += flag_stale(self.store, self.search, seq).warnings
         return report
 
     def rebuild_indexes(self, lexical: bool = True, dense: bool = True,
@@ -201,7 +200,7 @@ class Medcite:
         """The verifier every writer's sentence and every editor's edit passes."""
         return check_sentence(text, passages, lexicon=self.lexicon)
 
-    def evidence(self, question: str, audience: Audience = "clinician") -> Evidence:
+    def evidence(self, question: str, audience: Audience = Audience.CLINICIAN) -> Evidence:
         """The numbered passages an answer to ``question`` is written from."""
         info = self.searcher.understand(question)
         return gather(self.searcher, self.store, info, QuestionTerms(info, self.lexical.idf),
@@ -211,11 +210,12 @@ class Medcite:
     def threads(self) -> ThreadStore:
         with self._init_lock:
             if self._threads is None:
-                self._threads = ThreadStore(self.store)
+                self._threads = ThreadStore(SQLiteThreadRepository(self.store))
             return self._threads
 
-    def ask(self, question: str, audience: Audience = "clinician", thread_id: str | None = None,
-            record: bool = True, engine: str | None = None) -> Answer:
+    def ask(self, question: str, audience: Audience = Audience.CLINICIAN,
+            thread_id: str | None = None, record: bool = True,
+            engine: str | None = None) -> Answer:
         """A cited answer to ``question`` for a clinician or a patient.
 
         With ``thread_id`` the question is a follow-up, answered in the thread's context;
@@ -229,7 +229,7 @@ class Medcite:
                 return answer
         raise AssertionError("the answer stream ended without an answer")
 
-    def ask_stream(self, question: str, audience: Audience = "clinician",
+    def ask_stream(self, question: str, audience: Audience = Audience.CLINICIAN,
                    thread_id: str | None = None, engine: str | None = None
                    ) -> Iterator[AnswerEvent]:
         """The answer in parts, as each is written and verified: ``start``, ``summary``,
@@ -253,20 +253,24 @@ class Medcite:
         with self._answering:
             start = time.perf_counter()
             safety = assess(asked_as, self.store, self.lexical.share)
-            evidence = self.evidence(asked_as, audience)
-            retrieved = _ms(start)
-            if (safety.status == "out_of_scope" and thread_id is None
-                    and evidence.best_coverage < SCOPE_COVERAGE):
-                answer = Answer(question=question, audience=audience, status="out_of_scope",
-                                notice=safety.notice, disclaimer=DISCLAIMERS[audience],
-                                engine=writer.name)
-                events: Iterator[AnswerEvent] = iter([AnswerEvent("done", answer)])
+            events: Iterator[AnswerEvent]
+            if safety.status == "emergency":
+                # The instruction is the whole answer: evidence would delay and distract.
+                self.require_documents()
+                retrieved = 0.0
+                events = pipeline.notice_only(notice_answer(
+                    question, audience, "emergency", safety.notice, writer.name))
             else:
-                emergency = safety.status == "emergency"
-                fallback = self.writer("extractive") if writer.name != "extractive" else None
-                events = pipeline.write(writer, evidence, fallback,
-                                        safety.notice if emergency else None,
-                                        "emergency" if emergency else None, self.check)
+                evidence = self.evidence(asked_as, audience)
+                retrieved = _ms(start)
+                if (safety.status == "out_of_scope" and thread_id is None
+                        and evidence.best_coverage < SCOPE_COVERAGE):
+                    events = pipeline.notice_only(notice_answer(
+                        question, audience, "out_of_scope", safety.notice, writer.name))
+                else:
+                    fallback = self.writer("extractive") if writer.name != "extractive" \
+                        else None
+                    events = pipeline.write(writer, evidence, fallback, check=self.check)
             for event in events:
                 if event.event != "done":
                     yield event
@@ -284,6 +288,17 @@ class Medcite:
         yield AnswerEvent("done", answer)
 
     # -- facts -----------------------------------------------------------------------
+
+    def document(self, doc_id: str) -> tuple[Document, list[Passage]]:
+        """A stored document and its passages (the units citations point to)."""
+        document = self.store.get_document(doc_id)
+        if document is None:
+            raise NotFoundError(f"No document {doc_id!r}.", "Check the id (e.g. 'pmid:123').")
+        return document, self.store.passages_of(doc_id)
+
+    def verify_pasted(self, markdown: str) -> PastedReport:
+        """Every sentence of a pasted answer checked against the documents it cites."""
+        return verify_pasted(self.store, markdown, self.lexicon)
 
     def stats(self) -> dict[str, Any]:
         counts = self.store.counts()
@@ -304,6 +319,15 @@ class Medcite:
             return None
         return {"model": dense.embedder.name, "parts": list(dense.parts),
                 "vectors": len(dense.vectors), "pending_changes": dense.pending(self.store)}
+
+
+def notice_answer(question: str, audience: Audience, status: Status, notice: str | None,
+                  engine: str) -> Answer:
+    """An answer that is only medcite's own notice, with no evidence. An emergency keeps
+    its audience's disclaimer; a question out of scope says nothing to disclaim."""
+    return Answer(question=question, audience=audience, status=status, notice=notice,
+                  disclaimer=DISCLAIMERS[audience] if status == "emergency" else "",
+                  engine=engine, generated_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def _ms(start: float) -> float:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, IPvAnyNetwork, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -27,6 +27,9 @@ from medcite.errors import SettingsError
 SETTINGS_FILE = "settings.toml"
 _SETTINGS_PATH: ContextVar[Path | None] = ContextVar("settings_path", default=None)
 ENV_PREFIX = "MEDCITE_"
+COMMAND_ENV = frozenset({"MEDCITE_DEBUG", "MEDCITE_PROGRESS_SECONDS"})
+"""Variables the ``medcite`` command reads for itself (tracebacks, seconds between
+progress lines), not settings of a home."""
 
 
 def default_home() -> Path:
@@ -178,6 +181,37 @@ class AnswerSettings(Group):
     llm: LLMSettings = Field(default_factory=LLMSettings, description="The LLM writer.")
 
 
+class WebSettings(Group):
+    """How ``medcite serve`` is reached: its public address and the reverse proxies in
+    front of it (see the README's security section)."""
+
+    public_url: HttpUrl | None = Field(
+        None, description="The address readers use, e.g. https://medcite.example.org. When it "
+        "is https, cookies are Secure and responses carry HSTS even when a TLS-terminating "
+        "reverse proxy talks plain http to medcite."
+    )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list, description="Reverse proxies (IP addresses or CIDR networks, "
+        "e.g. [\"127.0.0.1\", \"10.0.0.0/8\"]) whose forwarded headers are believed. From "
+        "any other peer those headers are ignored, so a client cannot choose its own address."
+    )
+    forwarded_header: Literal["x-forwarded-for", "forwarded"] = Field(
+        "x-forwarded-for", description="The header the trusted proxies write: x-forwarded-for "
+        "(with X-Forwarded-Proto; nginx, HAProxy, Caddy, Traefik, most load balancers) or "
+        "forwarded (RFC 7239). Only this one is read: a client could forge the other."
+    )
+
+
+class AccountSettings(Group):
+    """Editorial accounts and their API tokens."""
+
+    token_days: int = Field(
+        90, ge=1, le=3650, description="Days an API token minted by `medcite users token` "
+        "lives unless --days says otherwise; every API token expires (tokens from the API's "
+        "login live 30 days)."
+    )
+
+
 class Settings(BaseSettings):
     """All medcite settings. Every field is documented; a test keeps it so."""
 
@@ -197,6 +231,12 @@ class Settings(BaseSettings):
     )
     answer: AnswerSettings = Field(
         default_factory=AnswerSettings, description="Writing answers."
+    )
+    web: WebSettings = Field(
+        default_factory=WebSettings, description="Serving behind a reverse proxy."
+    )
+    accounts: AccountSettings = Field(
+        default_factory=AccountSettings, description="Editorial accounts and API tokens."
     )
 
     @classmethod
@@ -219,7 +259,7 @@ def _check_env_names() -> None:
     """Reject ``MEDCITE_*`` variables that name no setting (pydantic ignores them)."""
     top = {name.upper() for name in Settings.model_fields}
     for name in os.environ:
-        if not name.startswith(ENV_PREFIX) or name == "MEDCITE_DEBUG":
+        if not name.startswith(ENV_PREFIX) or name in COMMAND_ENV:
             continue
         head = name[len(ENV_PREFIX):].split("__", 1)[0]
         if head not in top:

@@ -7,36 +7,16 @@ unless it already mentions that topic's terms.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from medcite.answer.model import Answer
 from medcite.errors import NotFoundError
 from medcite.retrieve.query import understand
-from medcite.store.sqlite import SQLiteStore
+from medcite.store.protocols import ThreadRepository
 from medcite.text.terms import stem_set
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS threads (
-    id TEXT PRIMARY KEY,
-    topic TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS turns (
-    thread_id TEXT NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
-    n INTEGER NOT NULL,
-    question TEXT NOT NULL,
-    rewritten TEXT NOT NULL,
-    audience TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (thread_id, n)
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -81,54 +61,34 @@ def rewrite_followup(question: str, topic: str) -> str:
 
 
 class ThreadStore:
-    """Threads kept in the store's database."""
+    """Threads and their turns, kept through a :class:`ThreadRepository`."""
 
-    def __init__(self, store: SQLiteStore) -> None:
-        self.store = store
-        store.conn.executescript(SCHEMA)
+    def __init__(self, repository: ThreadRepository) -> None:
+        self.repository = repository
 
     def create(self, question: str) -> str:
         thread_id = secrets.token_urlsafe(9)
-        with self.store.transaction() as conn:
-            conn.execute("INSERT INTO threads (id, topic, created_at) VALUES (?, ?, ?)",
-                         (thread_id, understand(question).focus, _now()))
+        self.repository.create(thread_id, understand(question).focus, _now())
         return thread_id
 
     def topic(self, thread_id: str) -> str:
-        row = self.store.conn.execute("SELECT topic FROM threads WHERE id = ?",
-                                      (thread_id,)).fetchone()
+        row = self.repository.get(thread_id)
         if row is None:
             raise NotFoundError(f"No thread {thread_id!r}.", "Start a new question instead.")
-        return str(row[0])
+        return row.topic
 
     def add_turn(self, thread_id: str, question: str, rewritten: str, answer: Answer) -> int:
-        with self.store.transaction() as conn:
-            n = _next_turn(conn, thread_id)
-            conn.execute(
-                "INSERT INTO turns (thread_id, n, question, rewritten, audience, answer, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (thread_id, n, question, rewritten, answer.audience, answer.model_dump_json(),
-                 _now()))
-        return n
+        return self.repository.add_turn(thread_id, question, rewritten, answer.audience,
+                                        answer.model_dump_json(), _now())
 
     def get(self, thread_id: str) -> Thread:
-        row = self.store.conn.execute("SELECT id, topic, created_at FROM threads WHERE id = ?",
-                                      (thread_id,)).fetchone()
+        row = self.repository.get(thread_id)
         if row is None:
             raise NotFoundError(f"No thread {thread_id!r}.", "Check the link or ask again.")
-        turns = tuple(
-            Turn(n, q, r, a, Answer.model_validate(json.loads(ans)), created)
-            for n, q, r, a, ans, created in self.store.conn.execute(
-                "SELECT n, question, rewritten, audience, answer, created_at FROM turns "
-                "WHERE thread_id = ? ORDER BY n", (thread_id,))
-        )
-        return Thread(row[0], row[1], row[2], turns)
-
-
-def _next_turn(conn: sqlite3.Connection, thread_id: str) -> int:
-    row = conn.execute("SELECT COALESCE(MAX(n), 0) + 1 FROM turns WHERE thread_id = ?",
-                       (thread_id,)).fetchone()
-    return int(row[0])
+        turns = tuple(Turn(t.n, t.question, t.rewritten, t.audience,
+                           Answer.model_validate_json(t.answer_json), t.created_at)
+                      for t in self.repository.turns(thread_id))
+        return Thread(row.id, row.topic, row.created_at, turns)
 
 
 def _now() -> str:

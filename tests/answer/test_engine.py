@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from medcite.answer.audience import DOSE_NOTICE
 from medcite.answer.evidence import Evidence
-from medcite.answer.numbers import DOSE_NOTICE
+from medcite.answer.model import DISCLAIMERS
 from medcite.answer.safety import EMERGENCY_NOTICE, OUT_OF_SCOPE_NOTICE
 from medcite.answer.writer import DraftPart
 from medcite.index.embedder import available_cores
@@ -113,16 +114,35 @@ def test_insufficient_evidence_says_what_is_missing(engine_service: Medcite) -> 
     assert any("kawasaki" in m.lower() for m in answer.missing)
 
 
-def test_emergency_comes_first_then_the_evidence(engine_service: Medcite) -> None:
-    answer = engine_service.ask("I have crushing chest pain and I am sweating right now",
-                                record=False)
+def test_an_emergency_is_answered_by_its_instruction_alone(engine_service: Medcite) -> None:
+    # "hypertension treatment" would find evidence: none of it may follow the instruction
+    answer = engine_service.ask("I have crushing chest pain and I am sweating right now, is "
+                                "it my hypertension treatment?", record=False)
     assert answer.status == "emergency" and answer.notice == EMERGENCY_NOTICE
+    assert not answer.summary and not answer.sections and not answer.references
+    assert not answer.missing and answer.verdict is None
+    assert answer.disclaimer == DISCLAIMERS["clinician"] and answer.generated_at
 
 
 def test_out_of_scope_questions_are_declined(engine_service: Medcite) -> None:
     answer = engine_service.ask("What will the weather be in Paris tomorrow?", record=False)
     assert answer.status == "out_of_scope" and answer.notice == OUT_OF_SCOPE_NOTICE
-    assert not answer.sections and not answer.references
+    assert not answer.sections and not answer.references and not answer.missing
+    assert answer.disclaimer == ""  # nothing clinical was said, so nothing to disclaim
+
+
+@pytest.mark.parametrize(("question", "status", "notice"), [
+    ("My father collapsed after his hypertension treatment", "emergency", EMERGENCY_NOTICE),
+    ("What will the weather be in Paris tomorrow?", "out_of_scope", OUT_OF_SCOPE_NOTICE),
+])
+def test_a_notice_only_answer_streams_its_notice_first(engine_service: Medcite, question: str,
+                                                       status: str, notice: str) -> None:
+    events = list(engine_service.ask_stream(question))
+    assert [e.event for e in events] == ["start", "summary", "references", "done"]
+    summary = events[1].data
+    assert summary["status"] == status and summary["notice"] == notice
+    assert summary["summary"] == [] and events[2].data == []
+    assert events[-1].data["status"] == status and events[-1].data["references"] == []
 
 
 def test_concurrent_asks_answer_no_more_at_once_than_there_are_cores(

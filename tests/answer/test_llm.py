@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from medcite.answer import local_llm
+from medcite.answer.audience import DOSE_NOTICE
 from medcite.answer.evidence import Evidence
 from medcite.answer.extractive import ExtractiveWriter
 from medcite.answer.llm import LLMWriter, answer_schema, make_llm_writer
 from medcite.answer.llm_client import ChatClient, ChatRequest, StreamedObject, Usage
 from medcite.answer.local_llm import LocalModelError, PackagedModel, assemble_parts
 from medcite.answer.model import Answer
-from medcite.answer.numbers import DOSE_NOTICE
 from medcite.answer.pipeline import FALLBACK_NOTICE, complete, write
 from medcite.answer.verify import check_sentence
 from medcite.answer.writer import DraftEnd, DraftSection, DraftSentence, WriterError

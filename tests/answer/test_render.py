@@ -62,3 +62,55 @@ def test_terminal_shows_sections_citations_and_references() -> None:
                  "Chlorthalidone 12.5 mg daily is first line. [1]", "References",
                  "1. Guideline · Guideline. Hypertension guideline.", "For professionals."):
         assert part in text
+
+
+EMERGENCY = Answer(
+    question="My father has crushing chest pain and is sweating right now",
+    status="emergency", notice="Call your local emergency number now. Do not wait.",
+    disclaimer="For professionals.", thread_id="t-42", turn=1,
+    generated_at="2026-01-02T03:04:05")
+OUT_OF_SCOPE = Answer(
+    question="What will the weather be in Paris tomorrow?", status="out_of_scope",
+    notice="This question does not appear to be a medical one.", disclaimer="",
+    generated_at="2026-01-02T03:04:05")
+
+
+def terminal(answer: Answer) -> str:
+    console = Console(record=True, width=200)
+    print_terminal(answer, console)
+    return console.export_text()
+
+
+def test_an_emergency_shows_its_instruction_before_anything_else() -> None:
+    for text in (terminal(EMERGENCY), to_markdown(EMERGENCY)):
+        notice = text.index("Call your local emergency number now.")
+        assert text.index("crushing chest pain") < text.index("Emergency: seek care now") \
+            < notice
+        assert notice < text.lower().index("pending human review") < text.index(
+            "For professionals.")
+        assert "References" not in text and "Bottom line" not in text
+
+
+def test_out_of_scope_explains_once_without_a_disclaimer() -> None:
+    for text in (terminal(OUT_OF_SCOPE), to_markdown(OUT_OF_SCOPE)):
+        assert "Out of scope" in text
+        assert text.count("does not appear to be a medical one") == 1
+        assert "disclaimer" not in text.lower() and "review" not in text.lower()
+
+
+def test_terminal_shows_the_thread_to_follow_up_in() -> None:
+    assert "--thread t-42" in terminal(EMERGENCY)
+    assert "medcite ask --thread t-42" in to_markdown(EMERGENCY)
+    assert "--thread" not in terminal(ANSWER)
+
+
+def test_terminal_prints_ids_and_labels_as_they_are() -> None:
+    answer = ANSWER.model_copy(update={
+        "question": "Does [bold]x[/bold] help? :smile:",
+        "references": [ANSWER.references[0].model_copy(update={
+            "doc_id": "guideline:om:1", "title": None, "organization": "[format] AAP"})]})
+    console = Console(record=True, width=200)  # emoji and markup on, as rich defaults
+    print_terminal(answer, console)
+    text = console.export_text()
+    assert "Does [bold]x[/bold] help? :smile:" in text
+    assert "guideline:om:1" in text and "[format] AAP" in text

@@ -68,6 +68,8 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
      (A, R, R, V, V)),
     ("POST", "/api/v1/articles/{published}/split", {"question": Q_ROUTED}, (A, R, R, E, E)),
     ("POST", "/api/v1/auth/logout", None, (A, V, V, V, V)),
+    ("POST", "/api/v1/auth/password", {"current": PASSWORD, "new": "a new long passphrase"},
+     (A, V, V, V, V)),
     # the review pages answer the same roles (anonymous visitors are sent to log in)
     ("GET", "/review", None, (303, R, V, V, V)),
     ("GET", "/review/{under_review}", None, (303, R, V, V, V)),
@@ -258,3 +260,33 @@ def test_audit_export_formats(client: TestClient, prepared: Prepared) -> None:
     rows = list(csv.DictReader(io.StringIO(one.text)))
     assert rows and {r["article_id"] for r in rows} == {str(prepared.ids["published"])}
     assert "attachment" in one.headers["content-disposition"]
+
+
+def test_no_self_approval_by_the_back_door(client: TestClient, prepared: Prepared) -> None:
+    """Ada writes and submits; Erin saves a no-op edit and resubmits; Ada's approval is
+    refused (403) and the refusal is in the audit log."""
+    admin, editor, reviewer = (bearer(prepared, role) for role in ("admin", "editor",
+                                                                    "reviewer"))
+    made = client.post("/api/v1/articles", json={"question": "How is hypertension diagnosed?"},
+                       headers=admin).json()["article"]
+    url = f"/api/v1/articles/{made['id']}"
+
+    def move(to: str, headers: dict[str, str]) -> int:
+        return client.post(f"{url}/transitions", json={"to": to}, headers=headers).status_code
+
+    assert move("submitted", admin) == 200
+    assert move("changes_requested", reviewer) == 200
+    answer = client.get(url, headers=editor).json()["version"]["answer"]
+    text = [*answer["summary"], *[s for sec in answer["sections"] for s in sec["sentences"]]
+            ][0]["text"]
+    assert client.post(f"{url}/sentences/0", json={"text": text},
+                       headers=editor).status_code == 200
+    assert move("submitted", editor) == 200
+    refused = client.post(f"{url}/transitions", json={"to": "approved"}, headers=admin)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    assert "since its last approval" in refused.json()["error"]["message"]
+    events = client.get(f"{url}/audit", headers=reviewer).json()
+    denied = [e for e in events if e["action"] == "denied"]
+    assert [(e["actor"], e["detail"]["attempted"]) for e in denied] == [("ada", "approve")]
+    assert "since its last approval" in denied[0]["detail"]["reason"]
+    assert move("approved", reviewer) == 200

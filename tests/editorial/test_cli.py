@@ -120,8 +120,9 @@ def test_review_commands_through_a_whole_cycle(prepared: Prepared, tmp_path: Pat
     code, out, _ = run_cli(home, "review", "history", str(article), "--as", "rita",
                            "--format", "jsonl")
     actions = [json.loads(line)["action"] for line in out.splitlines()]
-    assert actions == ["create", "submit", "start-review", "comment", "request-changes",
-                       "edit", "submit", "start-review", "approve", "publish"]
+    assert actions == ["create", "submit", "start-review", "comment", "denied",
+                       "request-changes", "edit", "submit", "start-review", "approve",
+                       "publish"]  # denied: Erin's attempt to approve
     code, out, _ = run_cli(home, "review", "diff", str(article), "1", "2", "--as", "rita")
     assert code == 0
     csv_path = tmp_path / "audit.csv"

@@ -14,7 +14,7 @@ from medcite.editorial.models import STATE_LABELS
 from medcite.editorial.workflow import TRANSITIONS, VERBS
 from medcite.service import Medcite
 from medcite.web import create_app
-from tests.editorial.conftest import PASSWORD, Q_PUBLISHED, Prepared
+from tests.editorial.conftest import PASSWORD, Q_PUBLISHED, Q_ROUTED, Prepared
 
 
 def login(client: TestClient, username: str, next_url: str = "/review") -> TestClient:
@@ -228,3 +228,141 @@ def test_old_versions_are_readable(client: TestClient, prepared_desk: Desk,
     assert "Version 2" in current and 'class="ed-form edit-form"' in current
     history = client.get(f"/review/{article}/history").text
     assert f'href="/review/{article}?version=1"' in history
+
+
+def published_with_rejected_revision(desk: Desk, prepared: Prepared) -> int:
+    """The prepared published article (version 1, approved by Rita), re-reviewed, revised
+    with an edit note, resubmitted and then rejected by Ravi."""
+    article_id = prepared.ids["published"]
+    people = {name: desk.accounts.require(name) for name in ("erin", "rita", "ravi")}
+    desk.act(people["rita"], article_id, "re-review")
+    desk.act(people["rita"], article_id, "request-changes", "Check the target.")
+    first = desk.articles.version(article_id, 1).answer.all_sentences()[0].text
+    desk.edit_sentence(people["erin"], article_id, 0, first, note=EDIT_NOTE)
+    desk.act(people["erin"], article_id, "submit")
+    desk.act(people["ravi"], article_id, "reject", "Version 1 stays.")
+    return article_id
+
+
+EDIT_NOTE = "internal edit note 7f3a"
+
+
+def test_a_rejected_first_version_is_not_public(client: TestClient, prepared_desk: Desk,
+                                                prepared: Prepared) -> None:
+    article_id = prepared.ids["under_review"]
+    prepared_desk.act(prepared_desk.accounts.require("rita"), article_id, "reject")
+    slug = prepared_desk.articles.get(article_id).slug
+    assert client.get(f"/articles/{slug}").status_code == 404
+    assert client.get(f"/api/v1/articles/{article_id}").status_code == 404
+
+
+def test_a_rejected_revision_leaves_the_approved_version_up(
+        client: TestClient, prepared_desk: Desk, prepared: Prepared) -> None:
+    article_id = published_with_rejected_revision(prepared_desk, prepared)
+    article = prepared_desk.articles.get(article_id)
+    approval = prepared_desk.articles.version(article_id, 1).approval
+    rejected = prepared_desk.articles.last_event_at(article_id, "reject")
+    assert approval is not None and rejected is not None
+    page = client.get(f"/articles/{article.slug}")
+    assert page.status_code == 200
+    html = page.text
+    assert "Reviewed and approved by <strong class=\"reviewer-name\">Rita Reviewer" in html
+    assert f'<time datetime="{approval.at[:10]}">' in html  # the approval's own date
+    notice = re.search(r'<p class="revision-rejected">(.*?)</p>', html)
+    assert notice is not None
+    assert "A revision of this article was rejected on" in notice[1]
+    assert f'datetime="{rejected[:10]}"' in notice[1]
+    assert "reviewing a newer version" not in html  # no mixed messages
+    assert 'data-state="published"' in html and "Rejected" not in html
+    data = client.get(f"/api/v1/articles/{article_id}").json()
+    assert data["version"] == 1 and data["revision_rejected_at"] == rejected
+    assert data["approval"]["at"] == approval.at
+
+
+def test_a_withdrawn_article_answers_410(client: TestClient, prepared_desk: Desk,
+                                         prepared: Prepared) -> None:
+    article_id = prepared.ids["published"]
+    ravi = prepared_desk.accounts.require("ravi")
+    prepared_desk.act(ravi, article_id, "re-review")
+    prepared_desk.act(ravi, article_id, "reject", "Outdated by the 2024 guideline.")
+    article = prepared_desk.articles.get(article_id)
+    assert article.withdrawn_at is not None
+    page = client.get(f"/articles/{article.slug}")
+    assert page.status_code == 410
+    assert f"withdrawn on {article.withdrawn_at[:10]}" in page.text
+    assert "withdrew its approval after a re-review" in page.text
+    assert "Reviewed and approved" not in page.text
+    data = client.get(f"/api/v1/articles/{article_id}")
+    assert data.status_code == 410 and data.json()["error"]["code"] == "gone"
+    assert article.withdrawn_at[:10] in data.json()["error"]["message"]
+    assert article.slug not in client.get("/articles").text
+    assert article.slug not in client.get("/sitemap.xml").text
+    assert all(a["slug"] != article.slug for a in client.get("/api/v1/articles").json())
+    login(client, "rita")
+    assert "Withdrawn from the public site on" in client.get(f"/review/{article_id}").text
+
+
+def strings_and_keys(data: object) -> tuple[set[str], set[str]]:
+    """Every key and every string value anywhere in a JSON document."""
+    keys: set[str] = set()
+    values: set[str] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            keys.add(key)
+            more_keys, more_values = strings_and_keys(value)
+            keys |= more_keys
+            values |= more_values
+    elif isinstance(data, list):
+        for item in data:
+            more_keys, more_values = strings_and_keys(item)
+            keys |= more_keys
+            values |= more_values
+    elif isinstance(data, str):
+        values.add(data)
+    return keys, values
+
+
+INTERNAL_KEYS = {"created_by", "username", "state", "state_label", "note", "questions",
+                 "current_version", "published_version", "stale_reasons", "merged_into",
+                 "next_states", "withdrawn_reason", "added_by", "author"}
+INTERNAL_STATES = {"draft", "submitted", "under_review", "changes_requested", "rejected"}
+USERNAMES = {"ada", "erin", "rita", "ravi", "rex"}
+
+
+def test_the_public_sees_display_names_only(client: TestClient, prepared_desk: Desk,
+                                            prepared: Prepared) -> None:
+    """No login usernames, workflow states, edit notes or routed questions in the public
+    JSON (one article and the list) or page, also while a revision is being written."""
+    article_id = published_with_rejected_revision(prepared_desk, prepared)
+    erin = prepared_desk.accounts.require("erin")
+    prepared_desk.act(erin, article_id, "reopen")
+    article = prepared_desk.articles.get(article_id)
+    assert Q_ROUTED in article.questions and article.state == "draft"
+    for url in (f"/api/v1/articles/{article_id}", "/api/v1/articles"):
+        response = client.get(url)
+        assert response.status_code == 200
+        keys, values = strings_and_keys(response.json())
+        assert not keys & INTERNAL_KEYS, url
+        assert not values & (USERNAMES | INTERNAL_STATES), url
+        assert not any(Q_ROUTED in v or EDIT_NOTE in v for v in values), url
+        assert "Rita Reviewer, MD, FACP" in values
+    html = client.get(f"/articles/{article.slug}").text
+    assert not re.findall(r"\b(?:ada|erin|rita|ravi|rex)\b", html)
+    assert not re.findall(r"\b(?:under_review|changes_requested|draft)\b", html)
+    assert Q_ROUTED not in html and EDIT_NOTE not in html
+
+
+
+def test_a_re_review_keeps_the_approved_version_up(client: TestClient, prepared_desk: Desk,
+                                                   prepared: Prepared) -> None:
+    article_id = prepared.ids["published"]
+    people = {name: prepared_desk.accounts.require(name) for name in ("erin", "rita")}
+    slug = prepared_desk.articles.get(article_id).slug
+    prepared_desk.act(people["rita"], article_id, "re-review")
+    html = client.get(f"/articles/{slug}").text
+    assert "Reviewed and approved by" in html and "reviewing this article again" in html
+    prepared_desk.act(people["rita"], article_id, "request-changes")
+    prepared_desk.regenerate(people["erin"], article_id)
+    html = client.get(f"/articles/{slug}").text
+    assert "reviewing a newer version of this article" in html
+    assert 'data-state="published"' in html

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from medcite.editorial.desk import Desk
-from medcite.editorial.staleness import flag_stale
+from medcite.editorial.staleness import StaleReport, flag_stale
+from medcite.errors import EmptyStoreError
+from medcite.ingest.pipeline import Ingestor
+from medcite.models import Hit
 from medcite.service import Medcite
 from medcite.store.editorial import has_articles
 from tests.conftest import doc, write_jsonl
@@ -85,14 +90,49 @@ def test_a_deleted_citation(prepared_service: Medcite, prepared_desk: Desk,
 
 def test_unrelated_evidence_flags_nothing(prepared_service: Medcite, prepared_desk: Desk,
                                           tmp_path: Path) -> None:
-    prepared_service.ingest([write_jsonl(tmp_path / "asthma.jsonl", [UNRELATED])])
+    seq = prepared_service.store.last_change()
+    report = prepared_service.ingest([write_jsonl(tmp_path / "asthma.jsonl", [UNRELATED])])
+    assert report.warnings == []
     assert all(not a.stale_reasons for a in prepared_desk.articles.find())
-    assert flag_stale(prepared_service, prepared_service.store.last_change()) == []
+    store = prepared_service.store
+    assert flag_stale(store, prepared_service.search, seq) == StaleReport()  # already done
+    assert flag_stale(store, prepared_service.search, store.last_change()) == StaleReport()
 
 
 def test_without_articles_the_hook_does_nothing(service: Medcite, tmp_path: Path) -> None:
+    seq = service.store.last_change()
     service.ingest([write_jsonl(tmp_path / "c.jsonl", corpus())])
     assert not has_articles(service.store)
-    tables = {r[0] for r in service.store.conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert not any(t.startswith("ed_") for t in tables)
+    searched: list[str] = []
+
+    def search(question: str, k: int) -> list[Hit]:
+        searched.append(question)
+        return service.search(question, k)
+
+    assert flag_stale(service.store, search, seq) == StaleReport()
+    assert searched == []
+
+
+def test_a_failed_search_is_reported_and_the_citations_still_checked(
+        prepared_service: Medcite, prepared_desk: Desk, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A search error is not "nothing new ranks": it is a warning (logged, and in the
+    ingest report), and the article is still checked against what it cites."""
+    published, _ = published_ids(prepared_desk)
+    store = prepared_service.store
+    seq = store.last_change()
+    path = tmp_path / "delete.xml"
+    path.write_text(DELETE_1001, encoding="utf-8")
+    Ingestor(store, prepared_service.sync_indexes).ingest([path])  # without the hook
+
+    def failing_search(question: str, k: int) -> list[Hit]:
+        raise EmptyStoreError("The store holds no documents yet.", "Ingest some first.")
+
+    report = flag_stale(store, failing_search, seq)
+    assert (published, ["cited study pmid:1001 was deleted"]) in report.flagged
+    warning = next(w for w in report.warnings if w.startswith(f"Article {published}:"))
+    assert "The store holds no documents yet." in warning
+    assert "only its citations were checked" in warning
+    assert warning in caplog.text
+    assert prepared_desk.articles.get(published).stale_reasons == [
+        "cited study pmid:1001 was deleted"]

@@ -6,17 +6,18 @@ from __future__ import annotations
 import pytest
 
 from medcite.editorial.articles import diff_answers, slugify
-from medcite.editorial.desk import Desk
+from medcite.editorial.desk import WITHDRAWN_BY_BOARD, WITHDRAWN_BY_EDITORS, Desk
 from medcite.editorial.editing import check_edit
 from medcite.editorial.errors import (
     ForbiddenError,
+    GoneError,
     UnauthorizedError,
     VerificationError,
     WorkflowError,
 )
 from medcite.editorial.models import STATES, User
 from medcite.editorial.workflow import TRANSITIONS, VERBS, next_states, target_of
-from medcite.errors import InvalidRequestError
+from medcite.errors import InvalidRequestError, NotFoundError
 from tests.editorial.conftest import Q_PUBLISHED, Q_ROUTED
 
 TARGET = "A blood pressure target of less than 130/80 mm Hg is recommended for most adults " \
@@ -100,10 +101,114 @@ def test_the_whole_review_cycle(desk: Desk, team: dict[str, User]) -> None:
 def test_nobody_approves_their_own_submission(desk: Desk, team: dict[str, User]) -> None:
     article, _ = desk.create(team["ada"], Q_PUBLISHED)
     desk.act(team["ada"], article.id, "submit")
-    with pytest.raises(ForbiddenError, match="submitted or wrote"):
+    with pytest.raises(ForbiddenError, match="wrote, edited or submitted"):
         desk.act(team["ada"], article.id, "approve")
     assert desk.articles.get(article.id).state == "submitted"  # the start-review rolled back
     desk.act(team["rita"], article.id, "approve")
+
+
+def test_no_self_approval_through_another_editors_edit(desk: Desk,
+                                                      team: dict[str, User]) -> None:
+    """The back door: Ada writes and submits; Erin makes a no-op edit and resubmits, so
+    Erin is now the submitter and the author of the current version. Ada still may not
+    approve, and the refusal is audited with who, what and why."""
+    article, _ = desk.create(team["ada"], Q_PUBLISHED)
+    desk.act(team["ada"], article.id, "submit")
+    desk.act(team["rita"], article.id, "request-changes", "Tighten the wording.")
+    same = desk.articles.current(desk.articles.get(article.id)).answer.all_sentences()[0].text
+    desk.edit_sentence(team["erin"], article.id, 0, same)
+    desk.act(team["erin"], article.id, "submit")
+    assert not desk.may_approve(team["ada"], article.id)
+    with pytest.raises(ForbiddenError, match="wrote, edited or submitted"):
+        desk.act(team["ada"], article.id, "approve")
+    assert desk.articles.get(article.id).state == "submitted"
+    denied = [e for e in desk.history(team["rita"], article.id) if e.action == "denied"]
+    assert [(e.actor, e.detail["attempted"]) for e in denied] == [("ada", "approve")]
+    assert "since its last approval" in denied[0].detail["reason"]
+    assert desk.may_approve(team["ravi"], article.id)
+    approved = desk.act(team["ravi"], article.id, "approve")
+    assert approved.state == "approved"
+    # the approval starts afresh: a re-review of the approved content is anyone's to decide
+    assert desk.articles.contributors_since_approval(article.id) == set()
+
+
+def test_denied_actions_are_audited(desk: Desk, team: dict[str, User]) -> None:
+    article, _ = desk.create(team["erin"], Q_PUBLISHED)
+    for name, action in (("rex", "submit"), ("rita", "regenerate"), ("rex", "comment")):
+        with pytest.raises(ForbiddenError):
+            if action == "regenerate":
+                desk.regenerate(team[name], article.id)
+            elif action == "comment":
+                desk.comment(team[name], article.id, "article", "Looks fine")
+            else:
+                desk.act(team[name], article.id, action)
+    with pytest.raises(UnauthorizedError):
+        desk.act(None, article.id, "submit")  # nobody to name: not audited
+    denied = [(e.actor, e.detail["attempted"]) for e in desk.history(team["erin"], article.id)
+              if e.action == "denied"]
+    assert denied == [("rex", "submit"), ("rita", "regenerate"), ("rex", "comment")]
+
+
+def publish_then_revise(desk: Desk, team: dict[str, User]) -> int:
+    """A published article (version 1) whose revision (version 2) is under review."""
+    article, _ = desk.create(team["erin"], Q_PUBLISHED)
+    desk.act(team["erin"], article.id, "submit")
+    desk.act(team["rita"], article.id, "approve")
+    desk.act(team["erin"], article.id, "publish")
+    desk.act(team["rita"], article.id, "re-review")
+    desk.act(team["rita"], article.id, "request-changes", "New evidence: update it.")
+    desk.regenerate(team["erin"], article.id)
+    desk.act(team["erin"], article.id, "submit")
+    return article.id
+
+
+def test_a_rejected_revision_keeps_the_approved_version_public(
+        desk: Desk, team: dict[str, User]) -> None:
+    article_id = publish_then_revise(desk, team)
+    desk.act(team["ravi"], article_id, "reject", "Not better than version 1.")
+    article = desk.articles.get(article_id)
+    assert (article.state, article.published_version, article.withdrawn_at) == (
+        "rejected", 1, None)
+    public = desk.public_view(article)
+    assert public.version == 1 and public.approval is not None
+    assert public.approval.by == "Rita Reviewer, MD, FACP"
+    assert public.revision_rejected_at == desk.articles.last_event_at(article_id, "reject")
+
+
+def test_rejecting_the_public_version_withdraws_it(desk: Desk, team: dict[str, User]) -> None:
+    article, _ = desk.create(team["erin"], Q_PUBLISHED)
+    with pytest.raises(NotFoundError):
+        desk.public_view(article)  # never published
+    desk.act(team["erin"], article.id, "submit")
+    desk.act(team["rita"], article.id, "approve")
+    desk.act(team["erin"], article.id, "publish")
+    desk.act(team["ravi"], article.id, "re-review")
+    desk.act(team["ravi"], article.id, "reject", "Superseded by the 2024 guideline.")
+    withdrawn = desk.articles.get(article.id)
+    assert withdrawn.published_version is None and withdrawn.withdrawn_at
+    assert withdrawn.withdrawn_reason == WITHDRAWN_BY_BOARD  # the note stays internal
+    with pytest.raises(GoneError, match=f"withdrawn on {withdrawn.withdrawn_at[:10]}"):
+        desk.public_view(withdrawn)
+    with pytest.raises(GoneError):
+        desk.view(team["rex"], article.id)
+    # a newly approved version brings it back
+    desk.act(team["erin"], article.id, "reopen")
+    desk.act(team["erin"], article.id, "submit")
+    desk.act(team["rita"], article.id, "approve")
+    back = desk.act(team["erin"], article.id, "publish")
+    assert (back.published_version, back.withdrawn_at) == (1, None)
+    assert desk.public_view(back).version == 1
+
+
+def test_unpublishing_withdraws(desk: Desk, team: dict[str, User]) -> None:
+    article, _ = desk.create(team["erin"], Q_PUBLISHED)
+    desk.act(team["erin"], article.id, "submit")
+    desk.act(team["rita"], article.id, "approve")
+    desk.act(team["erin"], article.id, "publish")
+    gone = desk.act(team["erin"], article.id, "unpublish", "Duplicate of another article.")
+    assert (gone.published_version, gone.withdrawn_reason) == (None, WITHDRAWN_BY_EDITORS)
+    with pytest.raises(GoneError, match="took it off the site"):
+        desk.public_view(gone)
 
 
 def test_roles_are_checked(desk: Desk, team: dict[str, User]) -> None:

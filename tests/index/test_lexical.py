@@ -40,3 +40,15 @@ def test_a_store_without_the_schema_mark_is_rebuilt_on_sync(home: Path, tmp_path
         service.store.set_meta(SCHEMA_KEY, "an older layout")
         assert service.lexical.sync(service.store) == service.lexical.size() > 0
         assert service.store.get_meta(SCHEMA_KEY) != "an older layout"
+
+
+def test_a_query_of_stop_words_finds_nothing_instead_of_failing(home: Path,
+                                                                 tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "c.jsonl", [doc("pmid:1", "Zinc lozenges shorten colds.")])
+    with Medcite(load_settings(home)) as service:
+        service.ingest([path])
+        index = service.lexical
+        assert index.search("the of") == [] and index.search("is not") == []
+        # stop-word expansions and boosts are left out, not a failure either
+        assert [h.doc_id for h in index.search("zinc", expansions=["the"], boosts=["of"])] \
+            == ["pmid:1"]

@@ -240,35 +240,3 @@ def test_vocabulary_read_again_replaces_its_phrases_and_stem_counts(
     assert service.store.vocab_matches(["leptomeningeal carcinomatosis"]) == []
     assert ("carcinomatosi", 1, 0) not in stem_counts()
     assert ("leptomening", 1, 0) in stem_counts()
-
-
-def test_older_store_gets_its_derived_vocabulary_tables_on_upgrade(
-    home: Path, tmp_path: Path
-) -> None:
-    import sqlite3
-
-    mesh = write_jsonl(tmp_path / "mesh.jsonl", [
-        {"ui": f"D{i}", "name": name, "entry_terms": [], "permuted": [],
-         "tree_numbers": ["C10.1"], "categories": [], "pharm_actions": []}
-        for i, name in enumerate(["Leptomeningeal Neoplasms", "Leptomeningeal Cysts"])])
-    with Medcite(load_settings(home)) as svc:
-        svc.ingest([mesh])
-        assert svc.store.medical_stems(["leptomening"]) == {"leptomening"}
-    with sqlite3.connect(home / "medcite.sqlite3") as conn:  # as a schema-2 store left it
-        conn.execute("DELETE FROM vocab_terms")
-        conn.execute("PRAGMA user_version = 3")
-    with Medcite(load_settings(home)) as svc:
-        assert svc.store.medical_stems(["leptomening"]) == {"leptomening"}
-
-
-def test_upgrade_recounts_abbreviations_from_the_documents(home: Path, tmp_path: Path) -> None:
-    import sqlite3
-
-    text = "Leptomeningeal disease (LMD) is treated with intrathecal chemotherapy."
-    with Medcite(load_settings(home)) as svc:
-        svc.ingest([write_jsonl(tmp_path / "r.jsonl", [doc("pmid:1", text)])])
-    with sqlite3.connect(home / "medcite.sqlite3") as conn:  # as schema 4 could leave it
-        conn.execute("UPDATE abbreviations SET count = 7")
-        conn.execute("PRAGMA user_version = 4")
-    with Medcite(load_settings(home)) as svc:
-        assert svc.store.long_forms("LMD", min_count=1) == [("leptomeningeal disease", 1)]

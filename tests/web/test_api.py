@@ -337,3 +337,30 @@ def test_stream_summary_carries_the_emergency_notice(client: TestClient) -> None
                                               "drooping face"})
     summary = sse_events(response.text)[1][1]
     assert summary["status"] == "emergency" and summary["notice"] == EMERGENCY_NOTICE
+
+
+def test_an_emergency_streams_its_instruction_first_and_no_evidence(client: TestClient) -> None:
+    from medcite.answer.safety import EMERGENCY_NOTICE
+
+    # the question names a topic the corpus covers: its evidence must still not be streamed
+    response = client.get("/api/v1/ask/stream", params={
+        "question": "I have crushing chest pain and I am sweating right now, is it my "
+                    "first-line treatment for hypertension?"})
+    events = sse_events(response.text)
+    assert [name for name, _ in events] == ["start", "summary", "references", "done"]
+    summary = events[1][1]
+    assert summary["status"] == "emergency" and summary["notice"] == EMERGENCY_NOTICE
+    assert summary["summary"] == [] and events[2][1] == []
+    done = events[-1][1]
+    assert done["sections"] == [] and done["references"] == [] and done["disclaimer"]
+
+
+@pytest.mark.parametrize("q", ["the of", "is not", "   ", "?!"])
+def test_search_without_a_word_to_search_for_is_422(client: TestClient, q: str) -> None:
+    error = assert_error(client.get("/api/v1/search", params={"q": q}), 422, "invalid_request")
+    assert "search query" in error["message"] and "Example" in error["message"]
+
+
+def test_ask_with_only_stop_words_is_answered_not_a_500(client: TestClient) -> None:
+    response = client.post("/api/v1/ask", json={"question": "is it the", "record": False})
+    assert response.status_code == 200 and response.json()["status"] != "answered"

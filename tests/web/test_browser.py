@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -23,6 +24,7 @@ from tests.browser import (
 )
 from tests.live_server import live_server
 from tests.web.conftest import FOLLOW_UP, QUESTION, build_home, open_service
+from tests.web.test_verify import ANSWER as VERIFY_ANSWER
 
 pytestmark = needs_chromium
 
@@ -196,6 +198,42 @@ def test_print_shows_the_article_without_controls(page: Page) -> None:
     expect(page.locator("button.cite").first).to_be_visible()  # the [n] markers stay in the text
 
 
+def test_the_csp_blocks_inline_code_and_the_page_check_reports_it(
+        browser: Browser, base_url: str) -> None:
+    csp = httpx.get(base_url + "/").headers["content-security-policy"]
+    html = ('<!doctype html><title>probe</title><p style="color: red" onclick="go()">x</p>'
+            '<script>document.title = "ran"</script>')
+    probe, _, errors = open_page(browser, base_url)
+    probe.route("**/csp-probe", lambda route: route.fulfill(
+        status=200, body=html, headers={"content-type": "text/html",
+                                        "content-security-policy": csp}))
+    probe.goto("/csp-probe")
+    for _ in range(50):
+        if any("script-src" in e for e in errors) and any("style-src" in e for e in errors):
+            break
+        probe.wait_for_timeout(100)
+    assert probe.title() == "probe"  # the inline script did not run
+    assert any("script-src" in e for e in errors), errors
+    assert any("style-src" in e for e in errors), errors
+    probe.context.close()
+
+
+def test_the_other_pages_work_under_the_csp(page: Page) -> None:
+    """Verify, document, policy, API reference, articles, login: no CSP violation (the
+    page fixture fails the test on any)."""
+    page.goto("/verify")
+    page.get_by_label("Answer with references").fill(VERIFY_ANSWER)
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator(".verify-results")).to_be_visible()
+    expect(page.locator(".verify-supported").first).to_be_visible()
+    page.get_by_role("link", name="pmid:1001").first.click()
+    expect(page).to_have_url(re.compile(r"/documents/pmid:1001$"))
+    for path in ("/editorial-policy", "/api/v1/docs", "/articles", "/login"):
+        response = page.goto(path)
+        assert response is not None and response.ok, path
+        expect(page.get_by_role("heading", level=1).first).to_be_visible()
+
+
 def test_phone_layout_fits_the_screen(browser: Browser, base_url: str) -> None:
     phone, requests, errors = open_page(browser, base_url, viewport=PHONE)
     ask_from_home(phone)
@@ -213,4 +251,39 @@ def test_phone_layout_fits_the_screen(browser: Browser, base_url: str) -> None:
     screenshot(phone, "home-phone")
     phone.context.close()
     assert {urlsplit(url).hostname for url in requests} <= {"127.0.0.1"}
+    assert errors == []
+
+
+def test_a_streamed_emergency_shows_its_instruction_once_and_no_evidence(page: Page) -> None:
+    from medcite.answer.safety import EMERGENCY_NOTICE
+
+    # the corpus covers hypertension treatment: none of that evidence may follow
+    ask_from_home(page, "I have crushing chest pain and I am sweating right now, is it my "
+                        "first-line treatment for hypertension?")
+    alert = page.locator(".slot-status .status-emergency[role=alert]")
+    expect(alert).to_have_text(f"Emergency: seek care now. {EMERGENCY_NOTICE}")
+    assert page.locator("main").inner_text().count("Call your local emergency number") == 1
+    expect(page.locator(".bottom-line, .reference-list, button.cite")).to_have_count(0)
+    expect(page.locator(".disclaimer")).to_contain_text("healthcare professionals")
+
+
+def test_a_streamed_out_of_scope_answer_explains_once_without_a_disclaimer(
+        browser: Browser, tmp_path: Path) -> None:
+    from medcite.answer.safety import OUT_OF_SCOPE_NOTICE
+    from tests.conftest import write_jsonl
+
+    weather = {"ui": "D014887", "name": "Weather", "entry_terms": [], "permuted": [],
+               "tree_numbers": ["G16.500.275"], "categories": [], "pharm_actions": []}
+    home = build_home(tmp_path)  # with a vocabulary, medcite can tell what is not medical
+    with open_service(home) as service:
+        service.ingest([write_jsonl(tmp_path / "mesh.jsonl", [weather])])
+        with live_server(create_app(service)) as url:
+            page, _, errors = open_page(browser, url)
+            ask_from_home(page, "What will the weather be in Paris tomorrow?")
+            expect(page.locator(".slot-status .status-out_of_scope")).to_have_text(
+                f"Out of scope. {OUT_OF_SCOPE_NOTICE}")
+            main = page.locator("main").inner_text()
+            assert main.count("does not appear to be a medical one") == 1
+            expect(page.locator(".disclaimer")).to_have_count(0)
+            page.context.close()
     assert errors == []

@@ -256,3 +256,33 @@ def test_an_emergency_shows_its_instruction_first(client: TestClient) -> None:
     assert 'class="status-note status-emergency" role="alert"' in html
     assert EMERGENCY_NOTICE in html
     assert html.index("<h1") < html.index(EMERGENCY_NOTICE) < html.index("This information is")
+
+
+def test_an_emergency_page_is_the_instruction_and_the_disclaimer(client: TestClient) -> None:
+    from medcite.answer.safety import EMERGENCY_NOTICE
+    from medcite.web.view import STATUS_TEXT
+
+    # "first-line treatment for hypertension" finds evidence; none of it may be shown
+    html = nojs_answer(client, "I have crushing chest pain and I am sweating right now, is it "
+                               "my first-line treatment for hypertension?")
+    main = html[html.index("<main"):]
+    assert main.count(EMERGENCY_NOTICE) == 1 and STATUS_TEXT["emergency"] not in main
+    assert "Bottom line" not in main and "reference-list" not in main
+    assert 'class="cite"' not in main and "What the evidence does not cover" not in main
+    assert main.index(EMERGENCY_NOTICE) < main.index('class="disclaimer"')
+
+
+def test_out_of_scope_page_explains_once_without_a_disclaimer(app: FastAPI) -> None:
+    from medcite.answer.safety import OUT_OF_SCOPE_NOTICE
+    from medcite.service import notice_answer
+    from medcite.web.view import STATUS_TEXT
+
+    answer = notice_answer("What will the weather be in Paris tomorrow?", "clinician",
+                           "out_of_scope", OUT_OF_SCOPE_NOTICE, "extractive")
+    html = app.state.templates.env.get_template("ask.html").render(
+        question=answer.question, audience="clinician", answer=answer, stream_url="",
+        nojs_url="")
+    main = html[html.index("<main"):]  # the head carries every label for the script
+    assert 'class="status-note status-out_of_scope"' in main
+    assert main.count(OUT_OF_SCOPE_NOTICE) == 1 and STATUS_TEXT["out_of_scope"] not in main
+    assert 'class="disclaimer"' not in main and DISCLAIMERS["clinician"] not in main

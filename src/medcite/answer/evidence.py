@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from medcite.answer.audience import Audience, AudiencePolicy, policy
 from medcite.answer.coverage import QuestionTerms
-from medcite.answer.model import Audience
 from medcite.models import Passage
 from medcite.retrieve.query import QueryInfo, populations
 from medcite.retrieve.search import ScoredPassage, Searcher
@@ -72,6 +72,10 @@ class Evidence:
     def get(self, n: int) -> EvidencePassage | None:
         return self._by_n.get(n)
 
+    @property
+    def policy(self) -> AudiencePolicy:
+        return policy(self.audience)
+
     def all(self) -> list[EvidencePassage]:
         return [*self.passages, *self.background]
 
@@ -89,7 +93,7 @@ class EvidenceLimits:
     guideline_documents: int = 5
     """Best guideline documents of the same ranking, added if not among the above."""
     consumer_documents: int = 5
-    """Best consumer texts of the same ranking (patient answers only)."""
+    """Best consumer texts of the same ranking (for audiences whose policy wants them)."""
     passages_per_document: int = 2
     passages_per_guideline: int = 3
     """Guideline sections put their recommendation anywhere: read more of them."""
@@ -104,13 +108,13 @@ def gather(searcher: Searcher, store: SQLiteStore, info: QueryInfo, terms: Quest
     """The evidence for one question: one ranked retrieval, from which the best documents,
     the best guidelines (and consumer texts for patients) are taken."""
     lim = limits or EvidenceLimits()
-    patient = audience == "patient"
+    consumer = policy(audience).consumer_sources
     per_kind = {"guideline": lim.guideline_documents}
-    if patient:
+    if consumer:
         per_kind["consumer"] = lim.consumer_documents
     ranked = searcher.ranked_passages(
         info, lim.documents, per_kind, lim.passages_per_document,
-        {"guideline": lim.passages_per_guideline}, patient)
+        {"guideline": lim.passages_per_guideline}, consumer)
     ranked += _population_sections(store, info, ranked, lim.population_passages)
     passages = store.get_passages(sp.passage_id for sp, _ in ranked)
     documents = store.document_meta({sp.doc_id for sp, _ in ranked})

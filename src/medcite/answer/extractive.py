@@ -23,10 +23,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from medcite.answer.audience import DOSE_NOTICE
 from medcite.answer.candidates import Candidate, candidates
 from medcite.answer.coverage import QuestionTerms
 from medcite.answer.evidence import Evidence, EvidencePassage
-from medcite.answer.numbers import DOSE_NOTICE, states_dose
+from medcite.answer.numbers import states_dose
 from medcite.answer.readability import grade
 from medcite.answer.slots import BOTH, FOCUS_BONUS, slot_fit
 from medcite.answer.themes import FALLBACK_THEME, THEMES, TREATMENT, theme_for
@@ -35,11 +36,10 @@ from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSenten
 from medcite.retrieve.query import is_yes_no, populations, question_type
 from medcite.text.terms import stems
 
-EVIDENCE_WEIGHT: dict[str, float] = {
+EVIDENCE_WEIGHT: dict[str, float] = {  # consumer texts: the audience policy's weight
     "guideline": 1.3, "systematic_review": 1.2, "rct": 1.12, "observational": 1.0,
-    "narrative_review": 0.97, "other": 0.95, "case_report": 0.85, "consumer": 0.9,
+    "narrative_review": 0.97, "other": 0.95, "case_report": 0.85,
 }
-PATIENT_EVIDENCE_WEIGHT = {**EVIDENCE_WEIGHT, "consumer": 1.45}
 
 MIN_COVERAGE = 0.5
 """Below this share of the question's (idf-weighted) terms in the best passage (with its
@@ -53,8 +53,6 @@ MIN_SLOT_RELEVANCE = 0.25
 """A sentence that fills its question's slot fully (a recommendation naming a drug, a dose
 with its route or frequency) is eligible at this lower relevance: guidelines abbreviate
 what the question spells out ("aSAH")."""
-PATIENT_GRADE = 8.0
-"""Flesch-Kincaid grade patient answers aim at; harder sentences are ranked down."""
 
 RELEVANCE_SHARE = 0.65
 """Score = (RELEVANCE_SHARE x relevance + the rest x retrieval score) x evidence weight."""
@@ -71,7 +69,7 @@ OBJECTIVE_PENALTY = 0.6
 NARRATIVE_PENALTY = 0.75
 """'We report a case...' says what a paper does, not what it found."""
 PATIENT_GRADE_PENALTY = 0.12
-"""Per grade above PATIENT_GRADE, for patient answers (down to PATIENT_GRADE_FLOOR)."""
+"""Per grade above the audience's reading grade (down to PATIENT_GRADE_FLOOR)."""
 PATIENT_GRADE_FLOOR = 0.35
 """A hard sentence keeps this share of its score: it may still be the only one that answers."""
 PASSAGE_COVERAGE_SHARE = 0.5
@@ -133,7 +131,7 @@ class ExtractiveWriter:
             yield from self._insufficient(evidence, scored)
             return
         notice = None
-        if evidence.audience == "patient":
+        if not evidence.policy.states_doses:
             if evidence.info.type == "dosing" or any(states_dose(c.text) for c in relevant):
                 notice = DOSE_NOTICE
             relevant = [c for c in relevant if not states_dose(c.text)]
@@ -178,11 +176,12 @@ class ExtractiveWriter:
         own = evidence.terms.coverage(terms)
         relevance = max(own, (1 - PASSAGE_COVERAGE_SHARE) * own + PASSAGE_COVERAGE_SHARE
                         * item.coverage) if own > 0 else 0.0
-        patient = evidence.audience == "patient"
-        table = PATIENT_EVIDENCE_WEIGHT if patient else EVIDENCE_WEIGHT
+        rules = evidence.policy
+        weight = rules.consumer_weight if item.level == "consumer" \
+            else EVIDENCE_WEIGHT.get(item.level, 1.0)
         score = (RELEVANCE_SHARE * relevance + (1 - RELEVANCE_SHARE) * item.score)
-        score *= table.get(item.level, 1.0) / (1.0 + RANK_DECAY * item.rank)
-        fit = slot_fit(evidence.info, cand.text, item.kind, patient)
+        score *= weight / (1.0 + RANK_DECAY * item.rank)
+        fit = slot_fit(evidence.info, cand.text, item.kind, rules.consumer_sources)
         score *= fit * (1.0 + NEW_TERM_BONUS * min(len(cand.terms - evidence.terms.weights.keys()),
                                                   NEW_TERMS_COUNTED))
         if "conclu" in cand.section.lower():
@@ -195,9 +194,9 @@ class ExtractiveWriter:
             score *= OBJECTIVE_PENALTY
         if cand.narrative:
             score *= NARRATIVE_PENALTY
-        if patient:
+        if rules.reading_grade is not None:
             score *= max(PATIENT_GRADE_FLOOR, 1.0 - PATIENT_GRADE_PENALTY
-                         * max(0.0, grade(cand.text) - PATIENT_GRADE))
+                         * max(0.0, grade(cand.text) - rules.reading_grade))
         return Chosen(cand, item, score, relevance, fit)
 
     # -- the bottom line --------------------------------------------------------------
@@ -412,7 +411,7 @@ def _missing(evidence: Evidence, chosen: list[Chosen]) -> list[str]:
     topic = info.focus or info.core
     if info.type in ("management", "dosing") and not TREATMENT.search(text):
         missing.append(f"No indexed passage describes treatment of {topic}.")
-    if (info.type == "dosing" and evidence.audience == "clinician"
+    if (info.type == "dosing" and evidence.policy.states_doses
             and not any(states_dose(c.text) for c in chosen)):
         missing.append(f"No indexed passage states a dose for {topic}.")
     return missing

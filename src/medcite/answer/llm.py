@@ -25,10 +25,11 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+from medcite.answer.audience import DOSE_NOTICE
 from medcite.answer.evidence import Evidence, EvidencePassage
 from medcite.answer.llm_client import ChatClient, ChatRequest, StreamedObject, Usage
 from medcite.answer.model import Verdict
-from medcite.answer.numbers import DOSE_NOTICE, states_dose
+from medcite.answer.numbers import states_dose
 from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSentence, WriterError
 from medcite.errors import SettingsError
 from medcite.settings import LLMSettings
@@ -69,11 +70,6 @@ VERDICT_FIELD = {
     "yesno": '- "answer": "yes", "no" or "maybe": what the passages say about the question.',
     "comparison": '- "answer": "increased", "decreased" or "no_difference": the effect of the '
                   "first option on the outcome compared with the second.",
-}
-AUDIENCE = {
-    "clinician": "- Audience: clinicians. Be precise and keep clinical terms and doses.",
-    "patient": "- Audience: patients. Use plain, short sentences and everyday words. "
-               "Do not state doses or amounts of medicines.",
 }
 
 REPAIR_PROMPT = """\
@@ -120,7 +116,7 @@ class LLMWriter:
             '"cites": [...]}]}]}')
         fields = [shape, VERDICT_FIELD[evidence.info.type]] if verdicts else [shape]
         system = SYSTEM_PROMPT.format(fields="\n".join(fields),
-                                      audience=AUDIENCE[evidence.audience])
+                                      audience=evidence.policy.writer_instruction)
         comparison = evidence.info.comparison
         focus = (f"\nComparison: {comparison.intervention} (first) versus "
                  f"{comparison.comparator} (second), outcome: {comparison.outcome}"
@@ -200,7 +196,7 @@ class LLMWriter:
         fixed = _sentence(value, allowed)
         if fixed is None or (fixed.text, fixed.cites) == (sentence.text, sentence.cites):
             return None
-        if evidence.audience == "patient" and states_dose(fixed.text):
+        if not evidence.policy.states_doses and states_dose(fixed.text):
             return None
         return fixed
 
@@ -210,7 +206,7 @@ class _Draft:
 
     def __init__(self, evidence: Evidence, shown: list[EvidencePassage],
                  verdicts: tuple[Verdict, ...] | None) -> None:
-        self.patient = evidence.audience == "patient"
+        self.states_doses = evidence.policy.states_doses
         self.allowed = {p.n for p in shown}
         self.guideline = {p.n for p in shown if p.kind == "guideline"}
         self.verdicts = verdicts
@@ -267,7 +263,7 @@ class _Draft:
             sentence = _sentence(item, self.allowed if allowed is None else allowed)
             if sentence is None:
                 continue
-            if self.patient and states_dose(sentence.text):
+            if not self.states_doses and states_dose(sentence.text):
                 self.doses_left_out = True
                 continue
             out.append(sentence)

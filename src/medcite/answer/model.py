@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Audience = Literal["clinician", "patient"]
+from medcite.answer.audience import Audience, policies
+
 Status = Literal["answered", "insufficient_evidence", "out_of_scope", "emergency"]
 Verdict = Literal["yes", "no", "maybe", "increased", "decreased", "no_difference"]
 SectionKind = Literal["guidelines", "research", "safety", "found", "consumer"]
@@ -19,21 +20,8 @@ INSUFFICIENT_EVIDENCE = (
     "The indexed evidence is not sufficient to answer this question with confidence."
 )
 
-DISCLAIMERS: dict[str, str] = {
-    "clinician": (
-        "This information is intended for healthcare professionals. It is generated from the "
-        "indexed literature and guidelines and has not necessarily been reviewed by a human. "
-        "Any medical decision-making should rely on clinical judgment and independently verified "
-        "information; verify doses and recommendations against the cited sources and current "
-        "local guidance before applying them in patient care."
-    ),
-    "patient": (
-        "This is general health information, not medical advice. It is built from published "
-        "sources and may not fit your situation. Talk to your doctor, nurse or pharmacist before "
-        "you start, stop or change any treatment. In an emergency, call your local emergency "
-        "number."
-    ),
-}
+DISCLAIMERS: dict[str, str] = {p.audience.value: p.disclaimer for p in policies()}
+"""The engine disclaimer per audience (from :mod:`medcite.answer.audience`)."""
 
 
 class Sentence(BaseModel):
@@ -88,7 +76,7 @@ class Answer(BaseModel):
     )
     thread_id: str | None = None
     turn: int | None = None
-    audience: Audience = "clinician"
+    audience: Audience = Audience.CLINICIAN
     status: Status = "answered"
     question_type: str = "general"
     notice: str | None = Field(

@@ -107,9 +107,6 @@ def untraced(sentence: str, passages: list[str]) -> list[Fact]:
 
 
 DOSE_UNITS = ("mg", "mcg", "µg", "g", "ml", "iu", "u", "mg/kg", "mg/day", "mg/kg/day", "mg/m2")
-DOSE_NOTICE = ("Doses are not listed here: take medicines only as prescribed by your "
-               "clinician, who knows your situation.")
-"""What a patient's answer says instead of the doses it leaves out (every writer)."""
 
 
 def states_dose(text: str) -> bool:

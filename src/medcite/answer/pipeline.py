@@ -253,6 +253,14 @@ def _summary_event(answer: Answer) -> AnswerEvent:
                                    "summary": [s.model_dump() for s in answer.summary]})
 
 
+def notice_only(answer: Answer) -> Iterator[AnswerEvent]:
+    """The events of an answer that is only medcite's own notice (an emergency, a question
+    out of scope): ``summary`` with its status and notice first, no evidence, ``done``."""
+    yield _summary_event(answer)
+    yield AnswerEvent("references", [])
+    yield AnswerEvent("done", answer)
+
+
 def complete(events: Iterator[AnswerEvent]) -> Answer:
     """The whole answer of a stream of events."""
     for event in events:

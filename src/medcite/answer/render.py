@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from rich.console import Console, Group
-from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.text import Text
@@ -48,7 +47,12 @@ def to_markdown(answer: Answer, review_status: str = "not reviewed",
     """The answer page in Markdown, in the reference page's order."""
     lines = [f"# {answer.question}", ""]
     if answer.status != "answered":
-        lines += [f"> **{STATUS_NOTES[answer.status]}.**", ""]
+        note = f" {answer.notice}" if answer.notice else ""
+        lines += [f"> **{STATUS_NOTES[answer.status]}.**{note}", ""]
+    elif answer.notice:
+        lines += [f"> {answer.notice}", ""]
+    if answer.status == "out_of_scope":  # explained once above; nothing to review or disclaim
+        return "\n".join(lines)
     lines += [
         "> Educational purpose only · content is pending human review by the Medical Advisory "
         "Board.",
@@ -85,17 +89,33 @@ def to_markdown(answer: Answer, review_status: str = "not reviewed",
                 excerpt = " ".join(p.text.split())
                 lines.append(f"   > {excerpt}")
         lines.append("")
-    lines += ["---", "", f"**Disclaimer.** {answer.disclaimer}", "",
-              f"**{FOLLOW_UP}** Ask it with `medcite ask` or in the web app; the thread keeps "
-              "its context.", ""]
+    if answer.disclaimer:
+        lines += ["---", "", f"**Disclaimer.** {answer.disclaimer}", ""]
+    lines += [f"**{FOLLOW_UP}** {follow_up_hint(answer, '`')}", ""]
     return "\n".join(lines)
 
 
+def follow_up_hint(answer: Answer, quote: str = "") -> str:
+    """How to ask a follow-up: with the answer's thread id when it was recorded."""
+    if answer.thread_id:
+        return (f"Ask it in thread {answer.thread_id}: {quote}medcite ask --thread "
+                f"{answer.thread_id} 'QUESTION'{quote}; the thread keeps its context.")
+    return f"Ask it with {quote}medcite ask{quote} or in the web app; the thread keeps its context."
+
+
 def print_terminal(answer: Answer, console: Console) -> None:
-    """A compact, coloured rendering for the terminal."""
+    """A compact, coloured rendering for the terminal: the question, then the status and
+    medcite's notice (an emergency's instruction first of all), then the evidence. Data
+    goes in :class:`Text`, so ids and titles are never read as markup or emoji codes."""
     parts: list = [Text(answer.question, style="bold")]
     if answer.status != "answered":
         parts.append(Text(STATUS_NOTES[answer.status], style="bold red"))
+    if answer.notice:
+        parts.append(Text(answer.notice, style="bold red" if answer.status == "emergency"
+                          else "bold"))
+    if answer.status == "out_of_scope":  # explained once; nothing to review or disclaim
+        console.print(Panel(Group(*parts), title="medcite", border_style="blue"))
+        return
     parts.append(Text("Pending human review · educational purpose only", style="yellow"))
     if answer.summary:
         parts.append(Text(" ".join(cite(s) for s in answer.summary)))
@@ -116,7 +136,10 @@ def print_terminal(answer: Answer, console: Console) -> None:
         console.print(Text("References", style="bold underline"))
         for ref in answer.references:
             console.print(Text(f"{ref.n}. {reference_line(ref)}"), Text(ref.url or "", "dim"))
-    console.print(Markdown(f"*{answer.disclaimer}*"))
+    if answer.disclaimer:
+        console.print(Text(answer.disclaimer, style="italic"))
+    if answer.thread_id:
+        console.print(Text(f"{FOLLOW_UP} {follow_up_hint(answer)}", style="dim"))
 
 
 def dumps(data: object) -> str:

@@ -21,8 +21,10 @@ from medcite.text.terms import stems
 EMERGENCY_NOTICE = (
     "This may be a medical emergency. Call your local emergency number (911 in the US, 112 "
     "in the EU, 999 in the UK) or go to the nearest emergency department now. Do not wait "
-    "for an online answer. The evidence below is for information only."
+    "for an online answer."
 )
+"""The whole answer to an emergency: no evidence follows it, since reading would only
+delay care."""
 CRISIS_NOTICE = (
     "If you are thinking about ending your life or harming yourself, please call or text a "
     "crisis line now (988 in the US; 116 123 Samaritans in the UK) or your local emergency "

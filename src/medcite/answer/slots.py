@@ -63,7 +63,7 @@ DEFINITION_WINDOW = 8
 """The thing defined must be named within the sentence's first words."""
 
 
-def slot_fit(info: QueryInfo, text: str, kind: str, patient: bool = False) -> float:
+def slot_fit(info: QueryInfo, text: str, kind: str, prefers_consumer: bool = False) -> float:
     """How well ``text`` (from a document of ``kind``) fills the slot of the question."""
     qtype = info.type
     if qtype == "management":
@@ -82,7 +82,8 @@ def slot_fit(info: QueryInfo, text: str, kind: str, patient: bool = False) -> fl
             GUIDELINE_RECOMMENDATION if RECOMMENDS.search(text) else 1.0)
     if qtype == "definition":
         if defines(info.focus or info.core, text):
-            return DEFINITION * (PATIENT_CONSUMER if patient and kind == "consumer" else 1.0)
+            consumer = prefers_consumer and kind == "consumer"
+            return DEFINITION * (PATIENT_CONSUMER if consumer else 1.0)
         return 1.0
     cue = TYPE_CUES.get(qtype)
     if cue is not None and cue.search(text):

@@ -165,7 +165,7 @@ def run_readability(service: Medcite, data_dir: Path, limit: int,
     questions: list[Question] = load("mediqa", data_dir, limit)
     grades: dict[str, list[float]] = {"patient": [], "clinician": []}
     for q in questions:
-        audiences: tuple[Audience, ...] = ("patient", "clinician")
+        audiences = (Audience.PATIENT, Audience.CLINICIAN)
         for audience in audiences:
             answer = service.ask(q.question, audience, record=False, engine=engine)
             text = answer_text(answer)

@@ -26,6 +26,7 @@ from medcite.bench.datasets import load
 from medcite.editorial import paraphrase as para
 from medcite.index.embedder import Embedder
 from medcite.retrieve.expand import expand
+from medcite.service import Medcite
 from medcite.store.sqlite import SQLiteStore
 
 DATASETS = ("bioasq", "pubmedqa", "evidence-inference")
@@ -195,6 +196,14 @@ def evaluate(pairs: list[Pair], store: SQLiteStore | None,
         "pairs_by_kind": {k: n for k, (_, n) in sorted(by_kind.items())},
         "errors": errors,
     }
+
+
+def bench_routing(service: Medcite, data_dir: Path, limit: int, lexical_only: bool = False
+                  ) -> dict[str, Any]:
+    """:func:`run_bench` on a medcite home, with its embedding model unless ``lexical_only``."""
+    dense = None if lexical_only else service.dense
+    return run_bench(service.store, data_dir, limit,
+                     dense.embedder if dense is not None else None)
 
 
 def run_bench(store: SQLiteStore, data_dir: Path, limit: int, embedder: Embedder | None,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from medcite.bench.answers import PARTS
 from medcite.cli.common import (
@@ -65,8 +66,8 @@ def bench_ingest(paths: tuple[Path, ...], into: Path | None, data_dir: Path | No
         return
     for key, value in data.items():
         if key != "by_kind":
-            out.print(f"{key:<28} {value}")
-    err.print(f"[dim]figures written to {path}[/]")
+            out.print(f"{key:<28} {value}", markup=False)
+    err.print(f"[dim]figures written to {escape(str(path))}[/]")
 
 
 @bench.command("retrieval")
@@ -90,7 +91,7 @@ def bench_retrieval(dataset: str, limit: int | None, data_dir: Path | None,
         emit_json(data)
         return
     _print_retrieval(data)
-    err.print(f"[dim]figures written to {path}[/]")
+    err.print(f"[dim]figures written to {escape(str(path))}[/]")
 
 
 @bench.command("tune")
@@ -120,12 +121,12 @@ def bench_tune(datasets: tuple[str, ...], limit: int, write: bool, data_dir: Pat
     out.print(f"{data['combinations']} combinations on {data['questions']}")
     for row in data["top"]:
         figures = ", ".join(f"{n} {f['ndcg@10']:.4f}" for n, f in row["figures"].items())
-        out.print(f"{row['objective']:.4f}  {row['settings']}  ({figures})")
+        out.print(f"{row['objective']:.4f}  {row['settings']}  ({figures})", markup=False)
     if data["previous"]:
         out.print(f"previous settings: {data['previous']['objective']:.4f}")
     if data["written_to"]:
-        out.print(f"best settings written to {data['written_to']}")
-    err.print(f"[dim]figures written to {path}[/]")
+        out.print(f"best settings written to {data['written_to']}", markup=False)
+    err.print(f"[dim]figures written to {escape(str(path))}[/]")
 
 
 @bench.command("answers")
@@ -165,7 +166,7 @@ def bench_answers(limit: int, verdict_limit: int | None, readability_limit: int,
         emit_json(data)
         return
     _print_answers(data)
-    err.print(f"[dim]figures written to {path}[/]")
+    err.print(f"[dim]figures written to {escape(str(path))}[/]")
 
 
 def _print_answers(data: dict[str, Any]) -> None:
@@ -236,8 +237,8 @@ def bench_verify(limit: int, lexicon: bool, data_dir: Path | None, out_path: Pat
     if as_json:
         emit_json(data)
         return
-    print_verify(data, lambda line: out.print(line, highlight=False))
-    err.print(f"[dim]figures written to {path}[/]")
+    print_verify(data, lambda line: out.print(line, markup=False, highlight=False))
+    err.print(f"[dim]figures written to {escape(str(path))}[/]")
 
 
 @bench.command("serve")
@@ -259,7 +260,41 @@ def bench_serve(duration: float, levels: tuple[int, ...], out_path: Path | None,
         emit_json(data)
     else:
         print_load(data, out)
-        err.print(f"[dim]figures written to {path}[/]")
+        err.print(f"[dim]figures written to {escape(str(path))}[/]")
+
+
+@bench.command("crash")
+@click.option("--trials", type=click.IntRange(1), default=20, show_default=True,
+              help="Ingests to kill -9 and resume.")
+@click.option("--records", type=click.IntRange(1), default=50, show_default=True,
+              help="Records taken from each shared corpus and vocabulary file.")
+@click.option("--vectors/--no-vectors", default=None,
+              help="Embed passages too (default: when the embedder setting is not none).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the kill times.")
+@data_dir_option
+@out_option
+@json_option
+def bench_crash(trials: int, records: int, vectors: bool | None, seed: int,
+                data_dir: Path | None, out_path: Path | None, as_json: bool) -> None:
+    """Kill `medcite ingest` at random moments; check that the store opens consistent, that
+    a re-run completes, and that no record is lost or duplicated."""
+    from medcite.bench.crash import print_crash, run_crash, trial_line
+    from medcite.settings import load_settings
+
+    if vectors is None:
+        vectors = load_settings(state.home).embedder.kind != "none"
+
+    def report(trial: dict[str, Any]) -> None:
+        if not as_json:
+            err.print(trial_line(trial), highlight=False, soft_wrap=True)
+
+    data = run_crash(trials, records, seed, vectors, data_dir, report)
+    path = _write_figures("crash", data, out_path)
+    if as_json:
+        emit_json(data)
+        return
+    print_crash(data, lambda line: out.print(line, highlight=False, soft_wrap=True))
+    err.print(f"[dim]figures written to {escape(str(path))}[/]")
 
 
 def _print_retrieval(data: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
+from rich.markup import escape
 
 from medcite.cli.common import open_service, out
 from medcite.editorial.desk import Desk
@@ -33,7 +34,7 @@ def acting(desk: Desk, username: str) -> User:
 
 
 def print_article(article: Article) -> None:
-    flag = f"  [yellow]needs re-review: {'; '.join(article.stale_reasons)}[/]" \
+    flag = f"  [yellow]needs re-review: {escape('; '.join(article.stale_reasons))}[/]" \
         if article.stale_reasons else ""
     out.print(f"[bold]{article.id}[/] {label(article.state):<18} v{article.current_version} "
-              f"{article.question}{flag}", highlight=False)
+              f"{escape(article.question)}{flag}", highlight=False)

@@ -3,18 +3,21 @@ happened and what to do, and exits non-zero; ``--debug`` shows tracebacks."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import click
+from rich.markup import escape
 
+from medcite.cli.audit import audit
+from medcite.cli.backup import backup, restore
+from medcite.cli.batch import run_batch, text_field
 from medcite.cli.bench import bench
+from medcite.cli.check import check
 from medcite.cli.common import (
     count_progress,
+    duration,
     emit_json,
     err,
     json_option,
@@ -24,6 +27,7 @@ from medcite.cli.common import (
     state,
 )
 from medcite.cli.review import review
+from medcite.cli.settings import settings
 from medcite.cli.users import users
 from medcite.cli.verify import verify
 from medcite.errors import InputFileError, InvalidRequestError, MedciteError
@@ -58,7 +62,7 @@ def ingest(paths: tuple[Path, ...], force: bool, as_json: bool) -> None:
         with records_progress("ingest") as advance:
             report = service.ingest_files(list(paths), force=force, progress=advance)
         with count_progress("embed", "passages") as update:
-            report.embedded = service.embed(update)
+            service.embed_after(report, update)
     if as_json:
         emit_json(report.as_dict())
     else:
@@ -68,23 +72,31 @@ def ingest(paths: tuple[Path, ...], force: bool, as_json: bool) -> None:
 def _print_ingest(report: IngestReport) -> None:
     for f in report.files:
         if f.skipped:
-            err.print(f"[dim]skipped[/] {f.path}: {f.skipped}")
+            err.print(f"[dim]skipped[/] {escape(str(f.path))}: {escape(str(f.skipped))}")
             continue
         resumed = f" (resumed after record {f.resumed_from})" if f.resumed_from else ""
+        label = escape(f"{f.path} [{f.format}]")
         out.print(
-            f"{f.path} [{f.format}]{resumed}: {f.records} records, {f.added} added, "
+            f"{label}{resumed}: {f.records} records, {f.added} added, "
             f"{f.updated} updated, {f.unchanged} unchanged, {f.older} older skipped, "
             f"{f.deleted} deleted, {f.fulltexts} full texts, {f.vocab} vocabulary terms, "
             f"{f.passages} passages, {len(f.malformed)} malformed"
         )
         for m in f.malformed[:20]:
-            err.print(f"[yellow]malformed[/] {m.where}: {m.reason}")
+            err.print(f"[yellow]malformed[/] {escape(str(m.where))}: {escape(str(m.reason))}")
         if len(f.malformed) > 20:
             err.print(f"[yellow]... and {len(f.malformed) - 20} more malformed records[/]")
-    seconds = max(report.seconds, 1e-9)
-    out.print(f"done in {report.seconds:.1f} s ({report.total('records') / seconds:,.0f} "
-              f"records/s, {report.total('passages') / seconds:,.0f} passages/s); "
-              f"{report.embedded:,} passages embedded")
+    for warning in report.warnings:
+        err.print(f"[yellow]warning[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    records, passages = report.total("records"), report.total("passages")
+    embedded = f"{report.embedded:,} passages embedded"
+    if report.embedded:
+        embedded += (f" in {duration(report.embed_seconds)} "
+                     f"({report.embedded / max(report.embed_seconds, 1e-9):,.1f}/s)")
+    out.print(f"done in {duration(report.total_seconds)}: {records:,} records and "
+              f"{passages:,} passages stored in {duration(report.seconds)} "
+              f"({records / max(report.seconds, 1e-9):,.0f} records/s); {embedded}",
+              highlight=False, soft_wrap=True)
 
 
 # -- search ---------------------------------------------------------------------------
@@ -97,17 +109,22 @@ def _print_ingest(report: IngestReport) -> None:
               help="JSON Lines file of {id, question}; one JSON result line per query.")
 @json_option
 def search(query: str | None, k: int, batch: Path | None, as_json: bool) -> None:
-    """Search passages; one best passage per document."""
+    """Search passages; one best passage per document.
+
+    With --batch, a line that cannot be read or searched gets {"id", "error": {"code",
+    "message"}} and the rest go on; the exit status is then 2 (0 when every line was
+    searched)."""
     if (query is None) == (batch is None):
         raise InvalidRequestError("Give a QUERY or --batch FILE (not both).",
                                   "Example: medcite search 'statins for stroke'")
     with open_service() as service:
         if batch is not None:
-            for qid, question in read_questions(batch):
-                hits = service.search(question, k)
-                emit_json({"id": qid, "hits": [
-                    h.model_dump(include={"rank", "doc_id", "passage_id", "score", "kind", "title"})
-                    for h in hits]})
+            service.require_documents()
+            fields = {"rank", "doc_id", "passage_id", "score", "kind", "title"}
+            status = run_batch(batch, lambda line: {"hits": [
+                h.model_dump(include=fields)
+                for h in service.search(text_field(line, "question"), k)]})
+            _exit(status)
             return
         assert query is not None
         hits = service.search(query, k)
@@ -118,28 +135,16 @@ def search(query: str | None, k: int, batch: Path | None, as_json: bool) -> None
         out.print("No passages match.")
     for h in hits:
         year = f", {h.year}" if h.year else ""
-        out.print(f"[bold]{h.rank}.[/] {h.title or h.doc_id} [dim]({h.doc_id}, {h.kind}"
-                  f"{year}, score {h.score:.2f})[/]")
-        out.print(f"   [dim]{h.section}[/] {h.text[:240]}", highlight=False)
+        out.print(f"[bold]{h.rank}.[/] {escape(h.title or h.doc_id)} [dim]({escape(h.doc_id)}, "
+                  f"{escape(h.kind)}{year}, score {h.score:.2f})[/]", highlight=False)
+        out.print(f"   [dim]{escape(h.section)}[/] {escape(h.text[:240])}", highlight=False)
 
 
-def read_questions(path: Path) -> Iterator[tuple[Any, str]]:
-    """``(id, question)`` from a JSON Lines file; a bad line is a clear error."""
-    if not path.is_file():
-        raise InputFileError(f"No such file: {path}.", "Pass a JSON Lines file of {id, question}.")
-    with path.open(encoding="utf-8") as stream:
-        for lineno, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputFileError(f"{path}:{lineno}: invalid JSON ({exc.msg}).",
-                                     "Each line must be {\"id\": ..., \"question\": ...}.") from exc
-            if not isinstance(record, dict) or not isinstance(record.get("question"), str):
-                raise InputFileError(f"{path}:{lineno}: no \"question\" string.",
-                                     "Each line must be {\"id\": ..., \"question\": ...}.")
-            yield record.get("id", lineno), record["question"]
+def _exit(status: int) -> None:
+    """End a batch with its status once its lines are out."""
+    sys.stdout.flush()
+    if status:
+        sys.exit(status)
 
 
 # -- ask ------------------------------------------------------------------------------
@@ -156,11 +161,16 @@ engine_option = click.option(
               show_default=True, help="Who the answer is written for.")
 @click.option("--batch", type=click.Path(path_type=Path),
               help="JSON Lines file of {id, question}; one JSON answer per line.")
-@click.option("--thread", "thread_id", help="Ask a follow-up in this thread (id from an answer).")
+@click.option("--thread", "thread_id", help="Ask a follow-up in this thread (the id the "
+              "answer shows).")
 @engine_option
 def ask(question: str | None, fmt: str, audience: str, batch: Path | None,
         thread_id: str | None, engine: str | None) -> None:
-    """Answer a clinical question with cited evidence."""
+    """Answer a clinical question with cited evidence.
+
+    With --batch, a line that cannot be read or answered gets {"id", "error": {"code",
+    "message"}} and the rest go on; the exit status is then 2 (0 when every line was
+    answered)."""
     from medcite.answer.render import print_terminal, to_markdown
 
     if (question is None) == (batch is None):
@@ -170,10 +180,11 @@ def ask(question: str | None, fmt: str, audience: str, batch: Path | None,
         if batch is not None:
             if fmt != "json":
                 raise InvalidRequestError("--batch writes JSON Lines.", "Add --format json.")
-            for qid, text in read_questions(batch):
-                data = service.ask(text, audience, record=False,  # type: ignore[arg-type]
-                                   engine=engine).model_dump()
-                emit_json({"id": qid, **data})
+            service.require_documents()
+            status = run_batch(batch, lambda line: service.ask(
+                text_field(line, "question"), audience, record=False,  # type: ignore[arg-type]
+                engine=engine).model_dump())
+            _exit(status)
             return
         assert question is not None
         answer = service.ask(question, audience, thread_id,  # type: ignore[arg-type]
@@ -208,7 +219,7 @@ def index(rebuild: bool, only: str | None, as_json: bool) -> None:
         emit_json(data)
     else:
         for key, value in data.items():
-            out.print(f"{key}: {value}")
+            out.print(f"{key}: {value}", markup=False)
 
 
 # -- serve ----------------------------------------------------------------------------
@@ -238,17 +249,23 @@ def stats(as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    out.print(f"home: {data['home']}")
+    out.print(f"home: {data['home']}", markup=False)
     for kind, c in data["by_kind"].items():
-        out.print(f"  {kind:<11} {c['documents']:>8,} documents {c['passages']:>9,} passages")
+        out.print(f"  {kind:<11} {c['documents']:>8,} documents {c['passages']:>9,} passages",
+                  markup=False)
     out.print(f"  {'total':<11} {data['documents']:>8,} documents {data['passages']:>9,} passages")
 
 
 
+app.add_command(audit)
 app.add_command(bench)
 app.add_command(review)
 app.add_command(users)
 app.add_command(verify)
+app.add_command(settings)
+app.add_command(backup)
+app.add_command(restore)
+app.add_command(check)
 
 
 # -- entry point ----------------------------------------------------------------------
@@ -260,7 +277,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app.main(args=args, prog_name="medcite", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
-        out.print(exc.format_message(), highlight=False)
+        out.print(exc.format_message(), markup=False, highlight=False)
         code = 0
     except click.UsageError as exc:
         cmd = exc.ctx.command_path if exc.ctx else "medcite"
@@ -282,7 +299,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 

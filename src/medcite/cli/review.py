@@ -11,14 +11,14 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from medcite.cli.common import emit_json as emit
-from medcite.cli.common import json_option, out
+from medcite.cli.common import json_option, open_service, out
 from medcite.cli.editorial import acting, as_option, open_desk, print_article
 from medcite.cli.users import users
-from medcite.editorial import audit
 from medcite.editorial.articles import diff_answers
-from medcite.editorial.workflow import ACTIONS, can, require
+from medcite.editorial.workflow import ACTIONS, can
 
 __all__ = ["review", "users"]
 
@@ -80,7 +80,7 @@ def review_show(article_id: int, actor: str, n: int | None, as_json: bool) -> No
     if version.approval:
         a = version.approval
         out.print(f"approved by {a.name}{', ' + a.credentials if a.credentials else ''} "
-                  f"on {a.at[:10]}")
+                  f"on {a.at[:10]}", markup=False, highlight=False)
     for i, s in enumerate(version.answer.all_sentences()):
         out.print(f"{i:>5} {s.text} " + "".join(f"[{c}]" for c in s.citations),
                   markup=False, highlight=False)
@@ -136,7 +136,7 @@ def review_comment(article_id: int, body: str, actor: str, sentence: int | None,
         f"reference:{reference}" if reference is not None else "article"
     with open_desk() as desk:
         comment = desk.comment(acting(desk, actor), article_id, target, body)
-    out.print(f"comment {comment.id} on {comment.target} of article {article_id}")
+    out.print(f"comment {comment.id} on {comment.target} of article {article_id}", markup=False)
 
 
 @review.command("edit")
@@ -159,13 +159,8 @@ def review_edit(article_id: int, index: int, text: str, actor: str) -> None:
 def review_history(article_id: int | None, actor: str, fmt: str, out_path: Path | None) -> None:
     """The audit log of an article (or, without ARTICLE_ID, the whole log: editors)."""
     with open_desk() as desk:
-        user = acting(desk, actor)
-        if article_id is None:
-            require(user, "audit.export")
-        else:
-            desk.history(user, article_id)
-        lines = list(audit.export_lines(desk.store.conn, "jsonl" if fmt == "table" else fmt,
-                                        article_id))
+        lines = desk.export_audit(acting(desk, actor), "jsonl" if fmt == "table" else fmt,
+                                  article_id)
     if fmt == "table":
         rows = [json.loads(line) for line in lines]
         lines = [f"{r['seq']:>5} {r['at']} {r['actor']:<12} {r['action']:<16} "
@@ -174,7 +169,7 @@ def review_history(article_id: int | None, actor: str, fmt: str, out_path: Path 
                  for r in rows]
     if out_path is not None:
         out_path.write_text("".join(lines), encoding="utf-8")
-        out.print(f"{len(lines)} lines written to {out_path}")
+        out.print(f"{len(lines)} lines written to {out_path}", markup=False)
     else:
         sys.stdout.write("".join(lines))
 
@@ -226,12 +221,10 @@ def bench_paraphrase(limit: int, lexical_only: bool, data_dir: Path | None,
                      out_path: Path | None, as_json: bool) -> None:
     """Precision and recall of paraphrase routing on pairs built from the dev sets."""
     from medcite.bench.datasets import find_data_dir
-    from medcite.bench.editorial import run_bench
+    from medcite.bench.editorial import bench_routing
 
-    with open_desk() as desk:
-        dense = None if lexical_only else desk.service.dense
-        data = run_bench(desk.store, find_data_dir(data_dir), limit,
-                         dense.embedder if dense is not None else None)
+    with open_service() as service:
+        data = bench_routing(service, find_data_dir(data_dir), limit, lexical_only)
     path = out_path or Path("bench-results") / "paraphrase.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -244,4 +237,4 @@ def bench_paraphrase(limit: int, lexical_only: bool, data_dir: Path | None,
     out.print(f"precision {data['precision']:.4f}  recall {data['recall']:.4f}")
     for kind, acc in data["accuracy_by_kind"].items():
         out.print(f"  {kind:<12} accuracy {acc:.4f} ({data['pairs_by_kind'][kind]} pairs)")
-    Console(stderr=True).print(f"[dim]figures written to {path}[/]")
+    Console(stderr=True).print(f"[dim]figures written to {escape(str(path))}[/]")

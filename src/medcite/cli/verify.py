@@ -13,17 +13,17 @@ Exit status: 0 when every sentence is supported, 1 when one is not (or changed m
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from medcite.answer.entities import Lexicon
-from medcite.answer.lexicon import store_lexicon
-from medcite.answer.pasted import PastedReport, verify_pasted
+from medcite.answer.pasted import PastedReport
 from medcite.answer.verify import check_json, check_sentence
+from medcite.cli.batch import EXIT_LINE_FAILED, Line, LineError, run_batch
 from medcite.cli.common import emit_json, json_option, open_service, out
 from medcite.errors import InputFileError, InvalidRequestError
 
@@ -35,14 +35,7 @@ STATUS_LABELS = {"supported": "[green]supported[/]",
                  "no_citation": "[yellow]no citation[/]",
                  "unresolved": "[yellow]reference not found[/]"}
 EXIT_UNSUPPORTED = 1
-EXIT_MALFORMED = 2
-
-
-class LineError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+EXIT_MALFORMED = EXIT_LINE_FAILED
 
 
 def claim_of(record: Any, lineno: int) -> tuple[Any, str, list[str]]:
@@ -65,45 +58,34 @@ def claim_of(record: Any, lineno: int) -> tuple[Any, str, list[str]]:
 
 def verify_batch(path: Path, lexicon: Lexicon | None) -> int:
     """Write one result line per input line; the exit status."""
-    status = 0
-    with path.open(encoding="utf-8") as stream:
-        for lineno, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            rid: Any = lineno
-            try:
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise LineError("invalid_json",
-                                    f"line {lineno}: invalid JSON ({exc.msg})") from exc
-                if isinstance(record, dict):
-                    rid = record.get("id", lineno)
-                rid, sentence, passages = claim_of(record, lineno)
-            except LineError as exc:
-                emit_json({"id": rid, "error": {"code": exc.code, "message": exc.message}})
-                status = EXIT_MALFORMED
-                continue
-            result = check_json(check_sentence(sentence, passages, lexicon=lexicon))
-            emit_json({"id": rid, **result})
-            if not result["supported"]:
-                status = status or EXIT_UNSUPPORTED
-    return status
+    unsupported = False
+
+    def verify_line(line: Line) -> dict[str, Any]:
+        nonlocal unsupported
+        if isinstance(line.record, LineError):
+            raise line.record
+        _, sentence, passages = claim_of(line.record, line.lineno)
+        result = check_json(check_sentence(sentence, passages, lexicon=lexicon))
+        unsupported = unsupported or not result["supported"]
+        return result
+
+    status = run_batch(path, verify_line)
+    return status or (EXIT_UNSUPPORTED if unsupported else 0)
 
 
 def print_report(report: PastedReport) -> None:
     for result in report.sentences:
         cites = "".join(f"[{n}]" for n in result.sentence.citations)
         out.print(f"{result.sentence.index + 1:>3}. {STATUS_LABELS[result.status]} "
-                  f"{result.sentence.text} {cites}".rstrip(), highlight=False)
+                  f"{escape(result.sentence.text)} {escape(cites)}".rstrip(), highlight=False)
         for code, detail in result.reasons:
-            out.print(f"     [dim]{code}:[/] {detail}", highlight=False)
+            out.print(f"     [dim]{escape(code)}:[/] {escape(detail)}", highlight=False)
         if result.passage_sentence and result.status != "supported":
-            out.print(f"     [dim]passage ({result.doc_id}):[/] {result.passage_sentence}",
-                      highlight=False)
+            out.print(f"     [dim]passage ({escape(result.doc_id or '')}):[/] "
+                      f"{escape(result.passage_sentence)}", highlight=False)
     for ref in report.references:
         doc = report.resolved.get(ref.n)
-        where = doc if doc else "[yellow]not found in the store[/]"
+        where = escape(doc) if doc else "[yellow]not found in the store[/]"
         out.print(f"[dim][{ref.n}][/] {where}", highlight=False)
     counts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in report.counts().items())
     out.print(f"{len(report.sentences)} sentences: {counts or 'none'}", highlight=False)
@@ -125,16 +107,15 @@ def verify(answer: Path | None, batch: Path | None, as_json: bool) -> None:
     if not path.is_file():
         raise InputFileError(f"No such file: {path}.", "Check the path.")
     with open_service() as service:
-        lexicon = store_lexicon(service.store)
         if batch is not None:
-            status = verify_batch(batch, lexicon)
+            status = verify_batch(batch, service.lexicon)
         else:
             try:
                 text = path.read_text(encoding="utf-8")
             except UnicodeDecodeError as exc:
                 raise InputFileError(f"{path} is not UTF-8 text.",
                                      "Save the answer as UTF-8 Markdown.") from exc
-            report = verify_pasted(service.store, text, lexicon)
+            report = service.verify_pasted(text)
             if as_json:
                 emit_json(report.as_dict())
             else:

@@ -1,14 +1,14 @@
 """Articles: one canonical article per question, its versions, the questions routed to
-it, and diffs between versions. Writes take the caller's transaction connection so each
-change lands together with its audit event."""
+it, comments on them, and diffs between versions. Writes take the caller's transaction so
+each change lands together with its audit event; the SQL is in
+:mod:`medcite.store.articles`."""
 
 from __future__ import annotations
 
 import difflib
 import json
 import re
-import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,25 +16,13 @@ import numpy as np
 
 from medcite.answer.model import Answer
 from medcite.answer.render import cite
+from medcite.editorial import audit
 from medcite.editorial import paraphrase as para
-from medcite.editorial.audit import now_iso
-from medcite.editorial.models import Approval, Article, State, Version
+from medcite.editorial.models import Approval, Article, Comment, State, Version
 from medcite.errors import NotFoundError
 from medcite.retrieve.query import question_type
-from medcite.store.editorial import (
-    ARTICLE_COLUMNS,
-    INSERT_ARTICLE,
-    INSERT_QUESTION,
-    INSERT_VERSION,
-    SELECT_ARTICLE,
-    SELECT_ARTICLE_BY_SLUG,
-    SELECT_ARTICLES,
-    SELECT_QUESTIONS,
-    SELECT_VERSION,
-    SELECT_VERSIONS,
-    VERSION_COLUMNS,
-    ensure_schema,
-)
+from medcite.store.articles import SQLiteArticleRepository
+from medcite.store.protocols import Tx
 from medcite.store.sqlite import SQLiteStore
 
 TOPICS: dict[str, str] = {
@@ -68,18 +56,15 @@ def topic_of(question: str) -> str:
     return TOPICS[question_type(question)]
 
 
-def _article(row: tuple[Any, ...]) -> Article:
-    values = dict(zip(ARTICLE_COLUMNS.split(", "), row, strict=True))
-    values["stale_reasons"] = json.loads(values["stale_reasons"])
-    return Article.model_validate(values)
+def _article(row: Mapping[str, Any]) -> Article:
+    return Article.model_validate({**row, "stale_reasons": json.loads(row["stale_reasons"])})
 
 
-def _version(row: tuple[Any, ...]) -> Version:
-    values = dict(zip(VERSION_COLUMNS.split(", "), row, strict=True))
-    values["answer"] = Answer.model_validate_json(values["answer"])
-    approval = values.pop("approval")
-    values["approval"] = Approval.model_validate_json(approval) if approval else None
-    return Version.model_validate(values)
+def _version(row: Mapping[str, Any]) -> Version:
+    approval = row["approval"]
+    return Version.model_validate({
+        **row, "answer": Answer.model_validate_json(row["answer"]),
+        "approval": Approval.model_validate_json(approval) if approval else None})
 
 
 @dataclass(frozen=True)
@@ -114,62 +99,58 @@ def unified_diff(old: Version, new: Version) -> str:
 
 
 class Articles:
-    """Reads and writes of articles, versions and routed questions."""
+    """Reads and writes of articles, versions, routed questions and comments."""
 
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
+        self.rows = SQLiteArticleRepository(store)
         self._signatures: dict[str, para.Signature] = {}
-        ensure_schema(store)
 
     # -- reads -------------------------------------------------------------------------
 
     def get(self, article_id: int) -> Article:
-        row = self.store.conn.execute(SELECT_ARTICLE, (article_id,)).fetchone()
+        row = self.rows.get(article_id)
         if row is None:
             raise NotFoundError(f"No article {article_id}.", "See `medcite review queue` or "
                                 "GET /api/v1/articles for article ids.")
         return self._with_questions(_article(row))
 
     def by_slug(self, slug: str) -> Article | None:
-        row = self.store.conn.execute(SELECT_ARTICLE_BY_SLUG, (slug,)).fetchone()
+        row = self.rows.by_slug(slug)
         return self._with_questions(_article(row)) if row else None
 
     def find(self, states: Iterable[str] | None = None) -> list[Article]:
         """Articles not merged away, most recently updated first."""
-        sql, params = SELECT_ARTICLES, []
-        wanted = list(states or [])
-        if wanted:
-            sql += f" AND state IN ({','.join('?' for _ in wanted)})"
-            params = wanted
-        rows = self.store.conn.execute(sql + " ORDER BY updated_at DESC, id DESC", params)
-        return [_article(r) for r in rows]
+        return [_article(r) for r in self.rows.find(list(states or []))]
 
     def _with_questions(self, article: Article) -> Article:
-        rows = self.store.conn.execute(
-            "SELECT question FROM ed_questions WHERE article_id = ? ORDER BY added_at, question",
-            (article.id,))
-        article.questions = [r[0] for r in rows]
+        article.questions = self.rows.questions(article.id)
         return article
 
     def version(self, article_id: int, n: int) -> Version:
-        row = self.store.conn.execute(SELECT_VERSION, (article_id, n)).fetchone()
+        row = self.rows.version(article_id, n)
         if row is None:
             raise NotFoundError(f"Article {article_id} has no version {n}.",
                                 "List its versions to see which exist.")
         return _version(row)
 
     def versions(self, article_id: int) -> list[Version]:
-        return [_version(r) for r in self.store.conn.execute(SELECT_VERSIONS, (article_id,))]
+        return [_version(r) for r in self.rows.versions(article_id)]
 
     def current(self, article: Article) -> Version:
         return self.version(article.id, article.current_version)
 
-    def submitted_by(self, article_id: int) -> str | None:
-        """Who last submitted the article (for the no-self-approval rule)."""
-        row = self.store.conn.execute(
-            "SELECT actor FROM ed_audit WHERE article_id = ? AND to_state = 'submitted' "
-            "ORDER BY seq DESC LIMIT 1", (article_id,)).fetchone()
-        return str(row[0]) if row else None
+    def contributors_since_approval(self, article_id: int) -> set[str]:
+        """Who created, edited, regenerated or submitted any version since the last
+        approval (none of them may approve it: ``workflow.check_transition``)."""
+        return self.rows.contributors_since_approval(article_id)
+
+    def last_event_at(self, article_id: int, action: str) -> str | None:
+        """When ``action`` was last taken on the article, from the audit log."""
+        return audit.last_at(self.store, article_id, action)
+
+    def comments(self, article_id: int) -> list[Comment]:
+        return [Comment.model_validate(r) for r in self.rows.comments(article_id)]
 
     # -- routing -----------------------------------------------------------------------
 
@@ -178,8 +159,8 @@ class Articles:
         """The article whose question (or a question already routed to it) asks the same
         thing as ``question``, if any."""
         mine = para.signature(question, self.store, vector)
-        candidates = [(self._signature(text, _unpack(blob)), int(article_id))
-                      for text, article_id, blob in self.store.conn.execute(SELECT_QUESTIONS)]
+        candidates = [(self._signature(text, _unpack(blob)), article_id)
+                      for text, article_id, blob in self.rows.routed_questions()]
         match = para.best_match(mine, candidates)
         return (self.get(match[0]), match[1]) if match else None
 
@@ -194,64 +175,51 @@ class Articles:
 
     # -- writes (inside the caller's transaction) --------------------------------------
 
-    def insert(self, conn: sqlite3.Connection, question: str, audience: str, actor: str) -> int:
-        now = now_iso()
-        slug = self._free_slug(conn, slugify(question))
-        cur = conn.execute(INSERT_ARTICLE, (slug, question, audience, topic_of(question), actor,
-                                            now, now))
-        return int(cur.lastrowid or 0)
+    def insert(self, tx: Tx, question: str, audience: str, actor: str) -> int:
+        slug = self._free_slug(tx, slugify(question))
+        return self.rows.insert(tx, slug, question, audience, topic_of(question), actor,
+                                audit.now_iso())
 
-    def _free_slug(self, conn: sqlite3.Connection, slug: str) -> str:
-        taken = {r[0] for r in conn.execute(
-            "SELECT slug FROM ed_articles WHERE slug = ? OR slug LIKE ?", (slug, f"{slug}-%"))}
+    def _free_slug(self, tx: Tx, slug: str) -> str:
+        taken = self.rows.taken_slugs(tx, slug)
         n, candidate = 1, slug
         while candidate in taken:
             n += 1
             candidate = f"{slug}-{n}"
         return candidate
 
-    def add_question(self, conn: sqlite3.Connection, article_id: int, question: str,
-                     actor: str, vector: np.ndarray | None = None) -> None:
+    def add_question(self, tx: Tx, article_id: int, question: str, actor: str,
+                     vector: np.ndarray | None = None) -> None:
         blob = vector.astype(np.float32).tobytes() if vector is not None else None
-        conn.execute(INSERT_QUESTION, (para.normalise_question(question), question, article_id,
-                                       blob, actor, now_iso()))
+        self.rows.add_question(tx, para.normalise_question(question), question, article_id,
+                               blob, actor, audit.now_iso())
 
-    def add_version(self, conn: sqlite3.Connection, article_id: int, answer: Answer,
-                    reason: str, actor: str, note: str = "") -> int:
-        row = conn.execute("SELECT COALESCE(MAX(n), 0) + 1 FROM ed_versions WHERE "
-                           "article_id = ?", (article_id,)).fetchone()
-        n = int(row[0])
-        conn.execute(INSERT_VERSION, (article_id, n, reason, note, answer.model_dump_json(),
-                                      actor, now_iso()))
-        conn.execute("UPDATE ed_articles SET current_version = ?, updated_at = ? WHERE id = ?",
-                     (n, now_iso(), article_id))
-        return n
+    def add_version(self, tx: Tx, article_id: int, answer: Answer, reason: str, actor: str,
+                    note: str = "") -> int:
+        return self.rows.add_version(tx, article_id, reason, note, answer.model_dump_json(),
+                                     actor, audit.now_iso())
 
-    def set_state(self, conn: sqlite3.Connection, article_id: int, state: State,
-                  **columns: Any) -> None:
-        sets = ", ".join(f"{name} = ?" for name in columns)
-        conn.execute(f"UPDATE ed_articles SET state = ?, updated_at = ?{', ' if sets else ''}"
-                     f"{sets} WHERE id = ?", (state, now_iso(), *columns.values(), article_id))
+    def set_state(self, tx: Tx, article_id: int, state: State, **columns: Any) -> None:
+        """Move to ``state``; ``columns``: published_version, withdrawn_at/_reason."""
+        self.rows.set_state(tx, article_id, state, audit.now_iso(), columns)
 
-    def approve_version(self, conn: sqlite3.Connection, article_id: int, n: int,
-                        approval: Approval) -> None:
-        conn.execute("UPDATE ed_versions SET approval = ? WHERE article_id = ? AND n = ?",
-                     (approval.model_dump_json(), article_id, n))
+    def approve_version(self, tx: Tx, article_id: int, n: int, approval: Approval) -> None:
+        self.rows.approve_version(tx, article_id, n, approval.model_dump_json())
 
-    def set_stale(self, conn: sqlite3.Connection, article_id: int, reasons: list[str]) -> None:
-        conn.execute("UPDATE ed_articles SET stale_reasons = ?, stale_since = ? WHERE id = ?",
-                     (json.dumps(reasons, ensure_ascii=False), now_iso() if reasons else None,
-                      article_id))
+    def set_stale(self, tx: Tx, article_id: int, reasons: list[str]) -> None:
+        self.rows.set_stale(tx, article_id, json.dumps(reasons, ensure_ascii=False),
+                            audit.now_iso() if reasons else None)
 
-    def move_questions(self, conn: sqlite3.Connection, source: int, target: int) -> None:
-        conn.execute("UPDATE ed_questions SET article_id = ? WHERE article_id = ?",
-                     (target, source))
-        conn.execute("UPDATE ed_articles SET merged_into = ?, updated_at = ? WHERE id = ?",
-                     (target, now_iso(), source))
+    def move_questions(self, tx: Tx, source: int, target: int) -> None:
+        self.rows.move_questions(tx, source, target, audit.now_iso())
 
-    def remove_question(self, conn: sqlite3.Connection, article_id: int, question: str) -> bool:
-        return conn.execute("DELETE FROM ed_questions WHERE norm = ? AND article_id = ?",
-                            (para.normalise_question(question), article_id)).rowcount > 0
+    def remove_question(self, tx: Tx, article_id: int, question: str) -> bool:
+        return self.rows.remove_question(tx, para.normalise_question(question), article_id)
+
+    def add_comment(self, tx: Tx, article_id: int, version: int, target: str, body: str,
+                    author: str) -> int:
+        return self.rows.add_comment(tx, article_id, version, target, body, author,
+                                     audit.now_iso())
 
 
 def _unpack(blob: bytes | None) -> np.ndarray | None:

@@ -1,7 +1,15 @@
 """The audit log: who did what, when, to which article, from which state to which.
 
-Rows are only ever inserted (triggers in :mod:`medcite.store.editorial` abort UPDATE and
-DELETE). Each event is written in the same transaction as the change it records.
+Rows are only ever inserted (triggers abort UPDATE and DELETE). Each event is written in
+the same transaction as the change it records.
+
+The log is also tamper-evident, for whoever bypasses the triggers by editing the
+database file itself: every entry stores the hash of the entry before it (``prev_hash``)
+and its own ``hash``, SHA-256 of ``prev_hash`` and its canonical JSON
+(:mod:`medcite.store.audit`). Changing, removing or inserting an entry breaks the chain
+at that entry (:func:`check_chain`, ``medcite audit verify``); the first entry links to
+``GENESIS``. Removing the *last* entries cannot be seen from the chain alone: keep the
+head hash that ``verify`` prints somewhere else to catch that too.
 """
 
 from __future__ import annotations
@@ -9,50 +17,103 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from medcite.editorial.models import AuditEvent
-from medcite.store.editorial import AUDIT_COLUMNS, INSERT_AUDIT
+from medcite.store import audit as rows
+from medcite.store.protocols import Database, Tx
 
 EXPORT_FORMATS = ("jsonl", "csv")
-CSV_FIELDS = ("seq", "at", "actor", "action", "article_id", "from_state", "to_state",
-              "version", "detail")
+CSV_FIELDS = rows.AUDIT_COLUMNS
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def record(conn: sqlite3.Connection, actor: str, action: str, article_id: int | None = None,
+def record(tx: Tx, actor: str, action: str, article_id: int | None = None,
            from_state: str | None = None, to_state: str | None = None,
            version: int | None = None, **detail: Any) -> None:
-    """Append one event (call inside the write transaction of the change itself)."""
-    conn.execute(INSERT_AUDIT, (now_iso(), actor, action, article_id, from_state, to_state,
-                                version, json.dumps(detail, ensure_ascii=False, sort_keys=True)))
+    """Append one event, chained to the one before (call inside the write transaction of
+    the change itself)."""
+    rows.append(tx, now_iso(), actor, action, article_id, from_state, to_state, version,
+                json.dumps(detail, ensure_ascii=False, sort_keys=True))
 
 
-def _event(row: tuple[Any, ...]) -> AuditEvent:
-    values = dict(zip(AUDIT_COLUMNS.split(", "), row, strict=True))
-    values["detail"] = json.loads(values["detail"])
-    return AuditEvent.model_validate(values)
+def _event(row: Mapping[str, Any]) -> AuditEvent:
+    return AuditEvent.model_validate({**row, "detail": json.loads(row["detail"])})
 
 
-def events(conn: sqlite3.Connection, article_id: int | None = None,
+def events(db: Database, article_id: int | None = None,
            after: int = 0, limit: int | None = None) -> list[AuditEvent]:
     """Events in order; of one article when ``article_id`` is given."""
-    sql = f"SELECT {AUDIT_COLUMNS} FROM ed_audit WHERE seq > ?"
-    params: list[Any] = [after]
-    if article_id is not None:
-        sql += " AND article_id = ?"
-        params.append(article_id)
-    sql += " ORDER BY seq"
+    log = rows.SQLiteAuditLog(db)
     if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
-    return [_event(row) for row in conn.execute(sql, params)]
+        return [_event(r) for r in log.page(after, limit, article_id)]
+    found: list[AuditEvent] = []
+    while page := log.page(after, rows.PAGE_ROWS, article_id):
+        found += [_event(r) for r in page]
+        after = page[-1]["seq"]
+    return found
+
+
+def last_at(db: Database, article_id: int, action: str) -> str | None:
+    """When ``action`` was last taken on the article."""
+    return rows.SQLiteAuditLog(db).last_at(article_id, action)
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """The result of walking the chain: OK, or the first broken link and why; and the
+    head (last entry) that a later check can be compared with."""
+
+    ok: bool
+    checked: int
+    head_seq: int | None = None
+    head_hash: str | None = None
+    broken_seq: int | None = None
+    reason: str | None = None
+
+
+def check_chain(entries: Iterable[Mapping[str, Any]]) -> ChainCheck:
+    """Walk entries in ``seq`` order and stop at the first that does not follow from the
+    one before: a gap in ``seq`` (removed), a ``prev_hash`` that is not the previous
+    entry's hash (removed, inserted or rehashed before it) or a ``hash`` its content does
+    not give (changed)."""
+    prev_seq, prev_hash, checked = 0, rows.GENESIS, 0
+    for entry in entries:
+        seq = int(entry["seq"])
+        reason = None
+        if seq != prev_seq + 1:
+            missing = str(prev_seq + 1) if seq == prev_seq + 2 else \
+                f"{prev_seq + 1} to {seq - 1}"
+            reason = f"entries before it are missing (seq {missing}): they were deleted"
+        elif entry["prev_hash"] != prev_hash:
+            reason = ("its prev_hash is not the hash of the entry before it: an entry "
+                      "before it was removed, inserted or rewritten")
+        elif entry["hash"] != rows.chain_hash(prev_hash, entry):
+            reason = "its content does not match its hash: the entry was changed"
+        if reason is not None:
+            return ChainCheck(False, checked, prev_seq or None,
+                              prev_hash if prev_seq else None, seq, reason)
+        prev_seq, prev_hash, checked = seq, str(entry["hash"]), checked + 1
+    return ChainCheck(True, checked, prev_seq or None, prev_hash if prev_seq else None)
+
+
+def verify(db: Database) -> ChainCheck:
+    """Check the whole log's chain, read in pages."""
+    log = rows.SQLiteAuditLog(db)
+
+    def entries() -> Iterator[dict[str, Any]]:
+        after = 0
+        while page := log.page(after):
+            yield from page
+            after = page[-1]["seq"]
+
+    return check_chain(entries())
 
 
 def _cell(value: Any) -> Any:
@@ -64,27 +125,25 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def export_lines(conn: sqlite3.Connection, fmt: str, article_id: int | None = None
-                 ) -> Iterator[str]:
-    """The log as JSON Lines or CSV (with a header row), read in pages."""
+def export_lines(db: Database, fmt: str, article_id: int | None = None) -> Iterator[str]:
+    """The log as JSON Lines or CSV (with a header row), read in pages; each entry with
+    its chain link, so that a copy can be verified on its own."""
+    log = rows.SQLiteAuditLog(db)
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(CSV_FIELDS)
+        csv.writer(buffer, lineterminator="\n").writerow(CSV_FIELDS)
         yield buffer.getvalue()
-    last = 0
-    while True:
-        page = events(conn, article_id, after=last, limit=1000)
-        if not page:
-            return
-        for event in page:
+    after = 0
+    while page := log.page(after, rows.PAGE_ROWS, article_id):
+        for row in page:
+            event = _event(row)
             if fmt == "csv":
                 buffer = io.StringIO()
-                writer = csv.writer(buffer, lineterminator="\n")
                 data = event.model_dump()
                 data["detail"] = json.dumps(event.detail, ensure_ascii=False, sort_keys=True)
-                writer.writerow([_cell(data[f]) for f in CSV_FIELDS])
+                csv.writer(buffer, lineterminator="\n").writerow(
+                    [_cell(data[f]) for f in CSV_FIELDS])
                 yield buffer.getvalue()
             else:
                 yield event.model_dump_json() + "\n"
-        last = page[-1].seq
+        after = page[-1]["seq"]

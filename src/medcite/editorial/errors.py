@@ -35,12 +35,29 @@ class WorkflowError(MedciteError):
     http_status = 409
 
 
+class GoneError(MedciteError):
+    """A public article was withdrawn: the message says when and why."""
+
+    code = "gone"
+    exit_code = 5
+    http_status = 410
+
+
 class ThrottledError(MedciteError):
-    """Too many failed logins: wait before trying again."""
+    """Too many failed logins: wait ``retry_after`` seconds before trying again."""
 
     code = "too_many_attempts"
     exit_code = 7
     http_status = 429
+
+    def __init__(self, message: str, hint: str = "", retry_after: int = 60) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers of the 429 response."""
+        return {"Retry-After": str(self.retry_after)}
 
 
 class VerificationError(MedciteError):

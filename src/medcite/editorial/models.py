@@ -69,6 +69,8 @@ class Article(BaseModel):
     stale_reasons: list[str] = Field(default_factory=list,
                                      description="Why it needs re-review; empty when current.")
     stale_since: str | None = None
+    withdrawn_at: str | None = Field(None, description="When it last left the public site.")
+    withdrawn_reason: str | None = Field(None, description="Why, in words for the public.")
     created_by: str
     created_at: str
     updated_at: str
@@ -78,6 +80,34 @@ class Article(BaseModel):
     @property
     def needs_review(self) -> bool:
         return bool(self.stale_reasons)
+
+
+class PublicApproval(BaseModel):
+    """Who approved a published version, as the public sees them: no login username."""
+
+    by: str = Field(description="Display name with credentials: 'Jane Roe, MD, FACP'.")
+    name: str
+    credentials: str = ""
+    at: str
+
+
+class PublicArticle(BaseModel):
+    """What everyone may read of a published article: its last approved version, the
+    approver's display name and credentials, and whether a later revision was rejected.
+    No login usernames, workflow states, edit notes or routed questions."""
+
+    slug: str
+    url: str
+    question: str
+    audience: str
+    topic: str
+    version: int = Field(description="The number of the version shown.")
+    updated_at: str = Field(description="When the version shown was written.")
+    approval: PublicApproval | None = None
+    revision_rejected_at: str | None = Field(
+        None, description="When the Medical Advisory Board rejected a later revision; the "
+        "version shown stays the last one it approved.")
+    answer: Answer
 
 
 class Comment(BaseModel):
@@ -100,3 +130,5 @@ class AuditEvent(BaseModel):
     to_state: str | None = None
     version: int | None = None
     detail: dict[str, Any] = Field(default_factory=dict)
+    prev_hash: str = Field("", description="The hash of the entry before (the chain link).")
+    hash: str = Field("", description="SHA-256 of prev_hash and this entry's canonical JSON.")

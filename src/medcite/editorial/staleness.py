@@ -8,51 +8,58 @@ An article is flagged when, among the documents the ingest added, replaced or de
 - a document it cites was deleted, or replaced by a newer version;
 - a document that is not cited now ranks in the top ``TOP_K`` of a fresh retrieval
   for the article's question (a new guideline, say).
+
+This is a step after ingest: the service calls :func:`flag_stale` with its store and its
+search function. A search that fails is reported in :attr:`StaleReport.warnings` (the
+article is then checked on its citations only), never taken for "nothing ranks".
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from medcite.editorial import audit
 from medcite.editorial.articles import Articles
 from medcite.editorial.models import SYSTEM_ACTOR, Article
 from medcite.errors import MedciteError
+from medcite.models import Hit
 from medcite.store.editorial import has_articles
-
-if TYPE_CHECKING:
-    from medcite.service import Medcite
+from medcite.store.sqlite import SQLiteStore
 
 TOP_K = 5
 KIND_WORDS = {"guideline": "guideline", "research": "study", "consumer": "consumer text",
               "drug-label": "drug label"}
+log = logging.getLogger(__name__)
+
+SearchFn = Callable[[str, int], list[Hit]]
+"""``search(question, k)``: the top ``k`` hits of a fresh retrieval."""
 
 
-def changed_documents(service: Medcite, seq: int) -> dict[str, str]:
+@dataclass
+class StaleReport:
+    """What :func:`flag_stale` did: ``(article id, new reasons)`` of each article it
+    flagged, and what it could not check."""
+
+    flagged: list[tuple[int, list[str]]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def changed_documents(store: SQLiteStore, seq: int) -> dict[str, str]:
     """doc id -> last operation ('upsert' or 'delete') in the change log after ``seq``."""
     last: dict[str, str] = {}
     after = seq
-    while page := service.store.changes_after(after):
+    while page := store.changes_after(after):
         for _, doc_id, op in page:
             last[doc_id] = op
         after = page[-1][0]
     return last
 
 
-def _existed_before(service: Medcite, seq: int, doc_ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(doc_ids), 500):
-        chunk = doc_ids[start:start + 500]
-        marks = ",".join("?" for _ in chunk)
-        found.update(r[0] for r in service.store.conn.execute(
-            f"SELECT DISTINCT doc_id FROM changes WHERE seq <= ? AND doc_id IN ({marks})",
-            (seq, *chunk)))
-    return found
-
-
-def reasons_for(service: Medcite, articles: Articles, article: Article,
-                changed: dict[str, str], existed: set[str]) -> list[str]:
-    """Why new evidence may change ``article`` (empty when it does not)."""
+def cited_reasons(store: SQLiteStore, articles: Articles, article: Article,
+                  changed: dict[str, str]) -> tuple[list[str], set[str]]:
+    """Why the change of a document the article cites may change it; and what it cites."""
     shown = article.published_version if article.state == "published" else None
     answer = articles.version(article.id, shown or article.current_version).answer
     cited = {r.doc_id: r for r in answer.references}
@@ -64,7 +71,7 @@ def reasons_for(service: Medcite, articles: Articles, article: Article,
         if changed[doc_id] == "delete":
             reasons.append(f"cited {kind} {doc_id} was deleted")
             continue
-        doc = service.store.get_document(doc_id)
+        doc = store.get_document(doc_id)
         detail = []
         if doc is not None and doc.version > 1:
             detail.append(f"version {doc.version}")
@@ -72,10 +79,13 @@ def reasons_for(service: Medcite, articles: Articles, article: Article,
             detail.append(f"revised {doc.revised}")
         extra = f" ({', '.join(detail)})" if detail else ""
         reasons.append(f"cited {kind} {doc_id} was replaced by a newer version{extra}")
-    try:
-        hits = service.search(article.question, TOP_K)
-    except MedciteError:
-        hits = []
+    return reasons, set(cited)
+
+
+def ranking_reasons(hits: list[Hit], changed: dict[str, str], cited: set[str],
+                    existed: set[str]) -> list[str]:
+    """New or updated documents, not cited, that now rank among ``hits``."""
+    reasons: list[str] = []
     for hit in hits:
         if hit.doc_id in changed and hit.doc_id not in cited:
             age = "updated" if hit.doc_id in existed else "new"
@@ -85,25 +95,34 @@ def reasons_for(service: Medcite, articles: Articles, article: Article,
     return reasons
 
 
-def flag_stale(service: Medcite, seq: int) -> list[tuple[int, list[str]]]:
+def flag_stale(store: SQLiteStore, search: SearchFn, seq: int) -> StaleReport:
     """Flag approved and published articles that documents changed after change ``seq``
-    may alter; ``(article id, new reasons)`` for each. A no-op without articles."""
-    if not has_articles(service.store):
-        return []
-    changed = changed_documents(service, seq)
+    may alter, each with its audit event. A no-op without articles."""
+    report = StaleReport()
+    if not has_articles(store):
+        return report
+    changed = changed_documents(store, seq)
     if not changed:
-        return []
-    articles = Articles(service.store)
-    existed = _existed_before(service, seq, list(changed))
-    flagged: list[tuple[int, list[str]]] = []
+        return report
+    articles = Articles(store)
+    existed = store.documents_changed_by(seq, list(changed))
     for article in articles.find(("approved", "published")):
-        new = [r for r in reasons_for(service, articles, article, changed, existed)
-               if r not in article.stale_reasons]
+        reasons, cited = cited_reasons(store, articles, article, changed)
+        try:
+            reasons += ranking_reasons(search(article.question, TOP_K), changed, cited,
+                                       existed)
+        except MedciteError as exc:
+            warning = (f"Article {article.id}: could not search for its question to see "
+                       f"whether new evidence ranks for it ({exc}); only its citations "
+                       "were checked.")
+            log.warning(warning)
+            report.warnings.append(warning)
+        new = [r for r in reasons if r not in article.stale_reasons]
         if not new:
             continue
-        with service.store.transaction() as conn:
-            articles.set_stale(conn, article.id, [*article.stale_reasons, *new])
-            audit.record(conn, SYSTEM_ACTOR, "flag-stale", article.id, article.state,
+        with store.transaction() as tx:
+            articles.set_stale(tx, article.id, [*article.stale_reasons, *new])
+            audit.record(tx, SYSTEM_ACTOR, "flag-stale", article.id, article.state,
                          article.state, article.current_version, reasons=new)
-        flagged.append((article.id, new))
-    return flagged
+        report.flagged.append((article.id, new))
+    return report

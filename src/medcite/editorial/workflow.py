@@ -1,13 +1,16 @@
 """The review workflow as data: which state may follow which, and who may move it.
 
 ``TRANSITIONS`` is the whole state machine; nothing else moves an article. Two rules
-apply on top of it: nobody approves an article they submitted or whose current version
-they wrote (``check_transition``), and a reviewer acting on a *submitted* article
-(commenting, approving, requesting changes, rejecting) first takes it under review, which
-the audit log records as its own step.
+apply on top of it: nobody who wrote, edited or submitted any version since the article's
+last approval may approve it (``check_transition``; so another editor's edit and
+resubmission cannot launder the author's own work), and a reviewer acting on a *submitted*
+article (commenting, approving, requesting changes, rejecting) first takes it under
+review, which the audit log records as its own step.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from medcite.editorial.errors import ForbiddenError, UnauthorizedError, WorkflowError
 from medcite.editorial.models import STATE_LABELS, Role, State, User
@@ -47,6 +50,8 @@ ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(VERBS.values()))
 EDITABLE: frozenset[State] = frozenset({"draft", "changes_requested"})
 """States in which an editor may edit sentences or regenerate the answer."""
 REVIEW_ACTIONS: frozenset[State] = frozenset({"changes_requested", "approved", "rejected"})
+SELF_APPROVAL = ("You cannot approve an article you wrote, edited or submitted since its "
+                 "last approval.")
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "article.read_any": STAFF,  # drafts and every version; others see published articles only
@@ -82,9 +87,10 @@ def can(user: User | None, permission: str) -> bool:
     return user is not None and user.role in PERMISSIONS[permission]
 
 
-def check_transition(user: User, state: State, to: State, submitted_by: str | None,
-                     version_author: str | None) -> None:
-    """Raise unless ``user`` may move an article from ``state`` to ``to``."""
+def check_transition(user: User, state: State, to: State,
+                     contributors: Collection[str] = ()) -> None:
+    """Raise unless ``user`` may move an article from ``state`` to ``to``;
+    ``contributors`` wrote, edited or submitted a version since the last approval."""
     roles = TRANSITIONS.get((state, to))
     if roles is None:
         allowed = [label(b) for (a, b) in TRANSITIONS if a == state]
@@ -95,10 +101,14 @@ def check_transition(user: User, state: State, to: State, submitted_by: str | No
         raise ForbiddenError(
             f"Your role ({user.role}) cannot move an article from {label(state)} to "
             f"{label(to)}.", f"That needs one of: {', '.join(sorted(roles))}.")
-    if (state, to) == ("under_review", "approved") and user.username.lower() in {
-            (submitted_by or "").lower(), (version_author or "").lower()}:
-        raise ForbiddenError("You cannot approve an article you submitted or wrote.",
+    if (state, to) == ("under_review", "approved") and not may_approve(user, contributors):
+        raise ForbiddenError(SELF_APPROVAL,
                              "Another reviewer of the Medical Advisory Board must approve it.")
+
+
+def may_approve(user: User, contributors: Collection[str]) -> bool:
+    """Whether ``user`` is none of ``contributors`` (usernames compare without case)."""
+    return user.username.lower() not in {name.lower() for name in contributors}
 
 
 def next_states(user: User | None, state: State) -> list[State]:

@@ -51,12 +51,7 @@ class DenseIndex:
 
     def to_embed(self, store: SQLiteStore) -> int:
         """Passages that a sync would embed now."""
-        marks = ",".join("?" for _ in self.parts)
-        row = store.conn.execute(
-            "SELECT COUNT(*) FROM passages WHERE part IN (" + marks + ") AND doc_id IN "
-            "(SELECT DISTINCT doc_id FROM changes WHERE seq > ?)", (*self.parts, self.seq)
-        ).fetchone()
-        return int(row[0])
+        return store.passages_changed_after(self.seq, self.parts)
 
     def sync(self, store: SQLiteStore, progress: ProgressFn | None = None) -> int:
         """Embed what changed since the last sync; returns passages embedded."""

@@ -18,7 +18,7 @@ from typing import Any
 import tantivy
 
 from medcite.store.sqlite import SQLiteStore
-from medcite.text.terms import ANALYZER, english_analyzer
+from medcite.text.terms import ANALYZER, english_analyzer, index_terms
 
 SCHEMA_ID = "lexical-v2"
 SEQ_KEY = "lexical_seq"
@@ -155,18 +155,16 @@ class LexicalIndex:
         ``expansions`` (synonyms, other names) are searched too, at ``expansion_weight``;
         ``boosts`` only raise, at the same weight, passages that match the rest.
         """
-        words = query_text(text)
-        if not words:
+        query = self._parse(text)
+        if query is None:  # only stop words: tantivy would refuse the query
             return []
-        query = self.index.parse_query(words, default_field_names=["body"])
         for extra, occur in ((expansions, tantivy.Occur.Should), (boosts, tantivy.Occur.Must)):
-            extra_words = query_text(" ".join(extra))
-            if extra_words and expansion_weight > 0:  # Must: the extra words only lift
+            extra_query = self._parse(" ".join(extra))
+            if extra_query is not None and expansion_weight > 0:  # Must: extras only lift
                 query = tantivy.Query.boolean_query([
                     (occur, query),
-                    (tantivy.Occur.Should, tantivy.Query.boost_query(
-                        self.index.parse_query(extra_words, default_field_names=["body"]),
-                        expansion_weight)),
+                    (tantivy.Occur.Should, tantivy.Query.boost_query(extra_query,
+                                                                     expansion_weight)),
                 ])
         if kinds:
             query = tantivy.Query.boolean_query([
@@ -181,8 +179,32 @@ class LexicalIndex:
             hits.append(LexicalHit(doc["passage_id"][0], doc["doc_id"][0], float(score)))
         return hits
 
+    def _parse(self, text: str) -> Any | None:
+        """``text`` as a query of the body field, or None when no word of it is indexed."""
+        words = query_text(text)
+        if not index_terms(words):
+            return None
+        return self.index.parse_query(words, default_field_names=["body"])
+
     def size(self) -> int:
         return int(self.index.searcher().num_docs)
+
+    def indexed_ids(self) -> list[str]:
+        """The passage id of every indexed entry (a passage indexed twice appears twice),
+        for consistency checks; reads the whole index."""
+        self.index.reload()
+        searcher = self.index.searcher()
+        if not searcher.num_docs:
+            return []
+        hits = searcher.search(tantivy.Query.all_query(), int(searcher.num_docs)).hits
+        return [str(searcher.doc(address)["passage_id"][0]) for _, address in hits]
+
+    def seq(self, store: SQLiteStore) -> int:
+        """The store change sequence number the index reflects (0 when the next sync
+        rebuilds it: a new store, or an index of another schema)."""
+        if store.get_meta(SCHEMA_KEY) != SCHEMA_ID:
+            return 0
+        return int(store.get_meta(SEQ_KEY, "0") or 0)
 
     def share(self, terms: Sequence[str]) -> dict[str, float]:
         """The share of passages containing each analysed term (0 for an unseen term)."""

@@ -341,3 +341,28 @@ class VectorIndex:
             stem = file.name.split("-", 1)[0]
             if file.name not in keep and stem in ("ids", "vectors", "hnsw"):
                 file.unlink(missing_ok=True)
+
+
+def saved_files(manifest: bytes) -> list[str]:
+    """The files a saved manifest names: with the manifest, a consistent copy of a save
+    (a later save writes new files and removes these only after swapping the manifest)."""
+    data = json.loads(manifest)
+    return [str(data[key]) for key in ("ids", "vectors", "ann") if data.get(key)]
+
+
+def stored_rows(path: Path) -> tuple[list[str], dict[str, Any]] | None:
+    """Every row id of the save under ``path`` (a repeat stays a repeat) and its ``meta``,
+    without loading the vectors: what a consistency check needs. None if never saved."""
+    if not (path / MANIFEST).exists():
+        return None
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        rows = json.loads((path / manifest["ids"]).read_text(encoding="utf-8"))
+        matrix = np.load(path / manifest["vectors"], mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"The vector index in {path} cannot be read ({exc}).",
+                         "Delete that directory and rebuild the vectors from the store.") from exc
+    if matrix.shape[0] != len(rows["ids"]) or len(rows["labels"]) != len(rows["ids"]):
+        raise StoreError(f"The vector index in {path} is inconsistent.",
+                         "Delete that directory and rebuild the vectors from the store.")
+    return [str(item) for item in rows["ids"]], dict(manifest.get("meta") or {})

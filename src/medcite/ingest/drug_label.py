@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from medcite.ingest.jsonl import without_surrogates
 from medcite.ingest.source import open_binary
 from medcite.ingest.xmlstream import XMLFatalError, flatten, root_element, xml_records
 from medcite.models import Document, Malformed, Parsed
@@ -87,8 +88,12 @@ def sniff(head: str) -> bool:
 
 def read(path: Path) -> Iterator[Parsed]:
     """Labels from an SPL XML or openFDA JSON file."""
-    with _open_text(path) as stream:
-        head = stream.read(16_384)
+    try:
+        with _open_text(path) as stream:
+            head = stream.read(16_384)
+    except (OSError, EOFError) as exc:
+        yield Malformed(str(path), f"file is truncated or unreadable ({exc})")
+        return
     yield from (read_openfda(path) if head.lstrip().startswith("{") else read_spl(path))
 
 
@@ -101,6 +106,8 @@ def read_spl(path: Path) -> Iterator[Parsed]:
                 yield _spl_document(doc, where)
             except (ValueError, ValidationError) as exc:
                 yield Malformed(where, f"cannot read label ({exc})")
+            except RecursionError:
+                yield Malformed(where, "cannot read label (elements nested too deep)")
     except XMLFatalError as exc:
         yield exc.malformed
 
@@ -183,7 +190,7 @@ def read_openfda(path: Path) -> Iterator[Parsed]:
                 yield Malformed(where, "a result must be a JSON object")
                 continue
             try:
-                yield _openfda_document(result, where)
+                yield _openfda_document(without_surrogates(result), where)
             except (ValueError, TypeError, ValidationError) as exc:
                 yield Malformed(where, f"cannot read label ({exc})")
     except _JSONStreamError as exc:
@@ -198,9 +205,11 @@ def read_openfda(path: Path) -> Iterator[Parsed]:
 
 def _openfda_document(result: dict[str, Any], where: str) -> Parsed:
     meta: dict[str, Any] = result["openfda"] if isinstance(result.get("openfda"), dict) else {}
-    set_id = result.get("set_id") or next(iter(meta.get("spl_set_id") or []), "")
+    set_id = result.get("set_id") or next(iter(_strings(meta.get("spl_set_id"))), "")
     if not set_id:
         return Malformed(where, "label has no set_id")
+    if not isinstance(set_id, str):
+        return Malformed(where, "set_id must be a string")
     where = where.replace("(result", f"(id {set_id}, result")
     fields = {k: "\n".join(v for v in vals if isinstance(v, str) and v.strip())
               for k, vals in result.items()
@@ -213,10 +222,10 @@ def _openfda_document(result: dict[str, Any], where: str) -> Parsed:
     if not kept:
         return Malformed(where, "label has no section text")
     text = "\n\n".join(f"{_heading(k)}\n{fields[k]}" for k in kept)
-    brands, generics = meta.get("brand_name") or [], meta.get("generic_name") or []
-    title = _label_title(list(brands), list(generics)) or f"Drug label {set_id}"
-    org = next(iter(meta.get("manufacturer_name") or []), "")
-    return _document(str(set_id), title, text, org, str(result.get("effective_time") or ""),
+    brands, generics = _strings(meta.get("brand_name")), _strings(meta.get("generic_name"))
+    title = _label_title(brands, generics) or f"Drug label {set_id}"
+    org = next(iter(_strings(meta.get("manufacturer_name"))), "")
+    return _document(set_id, title, text, org, str(result.get("effective_time") or ""),
                      str(result.get("version") or ""))
 
 
@@ -254,6 +263,14 @@ def _generic_case(name: str) -> str:
     words = name.split()
     return " ".join(w.lower() if (w.isupper() and len(w) > 3) or w[1:].islower() else w
                     for w in words)
+
+
+def _strings(value: Any) -> list[str]:
+    """The strings of an openFDA list field (a lone string counts as one; others are
+    ignored)."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _heading(field: str) -> str:
@@ -345,6 +362,8 @@ class _JSONReader:
                 if len(self.buf) - self.pos < _MAX_VALUE and self._more():
                     continue
                 raise _JSONStreamError(self.line(), f"invalid JSON ({exc.msg})") from exc
+            except RecursionError as exc:
+                raise _JSONStreamError(self.line(), "invalid JSON (nested too deep)") from exc
             if end == len(self.buf) and not self.eof and self._more():
                 continue  # a number may go on in the next chunk
             self.pos = end

@@ -110,14 +110,22 @@ def sniff(head: str) -> bool:
 
 def read(path: Path) -> Iterator[Parsed]:
     """One document from a Markdown or HTML guideline file."""
-    with _open_text(path) as stream:
-        head = stream.read(16_384)
+    try:
+        with _open_text(path) as stream:
+            head = stream.read(16_384)
+    except (OSError, EOFError) as exc:
+        yield _unreadable(path, exc)
+        return
     yield from (read_html(path) if sniff_html(head) else read_markdown(path))
 
 
 def read_markdown(path: Path) -> Iterator[Parsed]:
     """A Markdown guideline: front matter, then the text with headings on their own lines."""
-    lines = _read_lines(path)
+    try:
+        lines = _read_lines(path)
+    except (OSError, EOFError) as exc:
+        yield _unreadable(path, exc)
+        return
     try:
         fields, body_start = parse_front_matter(lines)
     except FrontMatterError as exc:
@@ -131,7 +139,11 @@ def read_markdown(path: Path) -> Iterator[Parsed]:
 
 def read_html(path: Path) -> Iterator[Parsed]:
     """An HTML guideline: metadata from front matter or meta tags, text from the page body."""
-    lines = _read_lines(path)
+    try:
+        lines = _read_lines(path)
+    except (OSError, EOFError) as exc:
+        yield _unreadable(path, exc)
+        return
     fields: dict[str, str] = {}
     body_start = 0
     if lines and lines[0].strip() == "---":
@@ -183,7 +195,8 @@ def parse_front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
         if key not in FRONT_MATTER_KEYS:
             raise FrontMatterError(
                 i, f"unknown front-matter key {key!r} (known: {', '.join(FRONT_MATTER_KEYS)})")
-        if key == "year" and not (value.isdigit() and 1000 < int(value) < 3000):
+        if key == "year" and not (value.isascii() and value.isdigit()
+                                  and 1000 < int(value) < 3000):
             raise FrontMatterError(i, f"year must be a four-digit number, not {value!r}")
         if key == "kind" and value not in KINDS:
             raise FrontMatterError(i, f"kind must be one of {', '.join(KINDS)}, not {value!r}")
@@ -304,6 +317,10 @@ def _read_lines(path: Path) -> list[str]:
         return stream.read().lstrip("\ufeff").splitlines()
 
 
+def _unreadable(path: Path, exc: Exception) -> Malformed:
+    return Malformed(str(path), f"file is truncated or unreadable ({exc})")
+
+
 def _front_block(head: str) -> list[str] | None:
     """The lines between the opening and closing ``---``, or None."""
     lines = head.lstrip("\ufeff").split("\n")
@@ -391,7 +408,8 @@ class _HTMLText(HTMLParser):
                 row.cell_open = False
         elif tag == "tr":
             self._flush()
-            self._close_row()
+            if self._row() is not None:  # a stray </tr> closes nothing
+                self._close_row()
         elif tag == "table":
             self._flush()
             while self._row() is not None:
@@ -414,6 +432,8 @@ class _HTMLText(HTMLParser):
             self.content_end = len(self.blocks)
 
     def _block_start(self, tag: str) -> None:
+        if tag in ("tr", "td", "th") and not self.table_depth:
+            tag = "div"  # a row or cell outside any table is a plain block
         row = self._row()
         in_cell = row is not None and row.cell_open
         if tag == "br" and in_cell:

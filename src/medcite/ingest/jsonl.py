@@ -1,10 +1,12 @@
 """JSON Lines inputs: the shared corpus schema, PMC full texts, USPSTF recommendations,
-and the MeSH and drug vocabularies. One record per line; a bad line becomes a
-:class:`Malformed` item naming the file, the line and the record id."""
+and the MeSH and drug vocabularies. One record per line; a bad line (bad JSON, a field of
+the wrong type) becomes a :class:`Malformed` item naming the file, the line and the record
+id, so that only well-typed records reach the store."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,44 @@ FULLTEXT_KEYS = frozenset({"body_sections"})
 USPSTF_KEYS = frozenset({"grade", "servFreq", "general_title"})
 MESH_KEYS = frozenset({"ui", "entry_terms", "tree_numbers"})
 DRUG_KEYS = frozenset({"canonical", "drugbank_id", "brand_variants"})
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class FieldError(ValueError):
+    """A field of a record has the wrong type."""
+
+
+def without_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate (a ``\\ud800`` escape that is not half of a
+    pair) replaced by U+FFFD, as undecodable bytes are: such text cannot be stored."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def text_field(record: dict[str, Any], key: str) -> str | None:
+    """``record[key]`` as a string (a number is written out); None when absent or null."""
+    value = record.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise FieldError(f"{key} must be a string, not {type(value).__name__}")
+
+
+def strings_field(record: dict[str, Any], key: str) -> list[str]:
+    """``record[key]`` as a list of strings (absent or null: empty)."""
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FieldError(f"{key} must be a list of strings")
+    return value
 
 
 def first_record(head: str) -> dict[str, Any] | None:
@@ -29,7 +69,7 @@ def first_record(head: str) -> dict[str, Any] | None:
         return None
     try:
         value = json.loads(line)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 
@@ -52,9 +92,12 @@ def json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | Malformed]]:
                     continue
                 try:
                     value = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield lineno, Malformed(f"{path}:{lineno}", f"invalid JSON ({exc.msg})")
+                except (json.JSONDecodeError, RecursionError) as exc:
+                    reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deep"
+                    yield lineno, Malformed(f"{path}:{lineno}", f"invalid JSON ({reason})")
                     continue
+                if _SURROGATE_ESCAPE.search(line):
+                    value = without_surrogates(value)
                 if not isinstance(value, dict):
                     yield lineno, Malformed(f"{path}:{lineno}", "a record must be a JSON object")
                     continue
@@ -89,8 +132,14 @@ def read_corpus(path: Path) -> Iterator[Parsed]:
         if kind not in DOCUMENT_KINDS:
             yield Malformed(where, f"kind must be one of {', '.join(DOCUMENT_KINDS)}, not {kind!r}")
             continue
+        try:
+            text_field(record, "id")
+            text = text_field(record, "text") or ""
+        except FieldError as exc:
+            yield Malformed(where, str(exc))
+            continue
         values = {k: v for k, v in record.items() if k in fields and v is not None}
-        values["text"] = plain_text(values.get("text") or "")
+        values["text"] = plain_text(text)
         values["id"] = _unique_id(seen, record)
         try:
             doc = Document(**values)
@@ -127,20 +176,26 @@ def read_fulltext(path: Path) -> Iterator[Parsed]:
             yield record
             continue
         where = _where(path, lineno, record, "pmcid")
-        pmid, pmcid = record.get("pmid"), record.get("pmcid")
+        try:
+            pmid, pmcid = text_field(record, "pmid"), text_field(record, "pmcid")
+            title = text_field(record, "title")
+        except FieldError as exc:
+            yield Malformed(where, str(exc))
+            continue
         sections = record.get("body_sections")
         if not (pmid or pmcid):
             yield Malformed(where, "record has neither pmid nor pmcid")
             continue
         if not isinstance(sections, list) or not all(
-            isinstance(s, dict) and isinstance(s.get("text"), str) for s in sections
+            isinstance(s, dict) and isinstance(s.get("text"), str)
+            and isinstance(s.get("title"), str | None) for s in sections
         ):
-            yield Malformed(where, "body_sections must be a list of {title, text}")
+            yield Malformed(where, "body_sections must be a list of {title, text} strings")
             continue
         yield FullText(
-            pmid=str(pmid) if pmid else None,
-            pmcid=str(pmcid) if pmcid else None,
-            title=record.get("title"),
+            pmid=pmid or None,
+            pmcid=pmcid or None,
+            title=title,
             sections=[Section(title=(s.get("title") or "").strip(), text=s["text"].strip())
                       for s in sections if s["text"].strip()],
             where=where,
@@ -154,28 +209,37 @@ def read_uspstf(path: Path) -> Iterator[Parsed]:
             yield record
             continue
         where = _where(path, lineno, record)
-        if record.get("id") is None or not isinstance(record.get("text"), str):
-            yield Malformed(where, "USPSTF recommendation needs an id and a text")
-            continue
-        grade = record.get("grade") or ""
-        parts = [record["text"].strip()]
-        if grade:
-            definition = record.get("grade_definition") or ""
-            parts.append(f"Grade {grade} recommendation. {definition}".strip())
-        if record.get("riskText"):
-            parts.append(f"Risk assessment\n{record['riskText'].strip()}")
-        yield Document(
-            id=f"guideline:uspstf-rec-{record['id']}",
-            kind="guideline",
-            title=record.get("title"),
-            text="\n\n".join(parts),
-            collection="uspstf_recommendations",
-            organization="USPSTF",
-            url="https://www.uspreventiveservicestaskforce.org/uspstf/recommendation-topics",
-            publication_types=["Practice Guideline"],
-            keywords=[k for k in (record.get("general_title"), f"grade {grade}") if k],
-            license="US government work (public domain)",
-        )
+        try:
+            yield _uspstf_document(record, where)
+        except (FieldError, ValidationError) as exc:
+            reason = _first_error(exc) if isinstance(exc, ValidationError) else str(exc)
+            yield Malformed(where, reason)
+
+
+def _uspstf_document(record: dict[str, Any], where: str) -> Parsed:
+    rid, text = text_field(record, "id"), text_field(record, "text")
+    if rid is None or text is None:
+        return Malformed(where, "USPSTF recommendation needs an id and a text")
+    grade = text_field(record, "grade") or ""
+    parts = [text.strip()]
+    if grade:
+        definition = text_field(record, "grade_definition") or ""
+        parts.append(f"Grade {grade} recommendation. {definition}".strip())
+    risk = text_field(record, "riskText")
+    if risk:
+        parts.append(f"Risk assessment\n{risk.strip()}")
+    return Document(
+        id=f"guideline:uspstf-rec-{rid}",
+        kind="guideline",
+        title=text_field(record, "title"),
+        text="\n\n".join(parts),
+        collection="uspstf_recommendations",
+        organization="USPSTF",
+        url="https://www.uspreventiveservicestaskforce.org/uspstf/recommendation-topics",
+        publication_types=["Practice Guideline"],
+        keywords=[k for k in (text_field(record, "general_title"), f"grade {grade}") if k],
+        license="US government work (public domain)",
+    )
 
 
 def read_mesh(path: Path) -> Iterator[Parsed]:
@@ -183,15 +247,21 @@ def read_mesh(path: Path) -> Iterator[Parsed]:
     for lineno, record in json_lines(path):
         if isinstance(record, Malformed):
             yield record
-        elif not (record.get("ui") and record.get("name")):
-            yield Malformed(_where(path, lineno, record, "ui"), "descriptor needs ui and name")
+            continue
+        where = _where(path, lineno, record, "ui")
+        try:
+            ui, name = text_field(record, "ui"), text_field(record, "name")
+            entry_terms = strings_field(record, "entry_terms")
+            extra: dict[str, object] = {
+                "tree_numbers": strings_field(record, "tree_numbers"),
+                "pharm_actions": strings_field(record, "pharm_actions")}
+        except FieldError as exc:
+            yield Malformed(where, str(exc))
+            continue
+        if not (ui and name):
+            yield Malformed(where, "descriptor needs ui and name")
         else:
-            yield VocabTerm(
-                "mesh", record["ui"], record["name"],
-                tuple(record.get("entry_terms") or ()),
-                {"tree_numbers": record.get("tree_numbers") or [],
-                 "pharm_actions": record.get("pharm_actions") or []},
-            )
+            yield VocabTerm("mesh", ui, name, tuple(entry_terms), extra)
 
 
 def read_drugs(path: Path) -> Iterator[Parsed]:
@@ -199,17 +269,21 @@ def read_drugs(path: Path) -> Iterator[Parsed]:
     for lineno, record in json_lines(path):
         if isinstance(record, Malformed):
             yield record
-        elif not record.get("canonical"):
-            where = _where(path, lineno, record, "drugbank_id")
+            continue
+        where = _where(path, lineno, record, "drugbank_id")
+        try:
+            canonical, key = text_field(record, "canonical"), text_field(record, "drugbank_id")
+            brands = strings_field(record, "brand_variants")
+            synonyms = [*brands, *strings_field(record, "synonyms"),
+                        *strings_field(record, "variants")]
+        except FieldError as exc:
+            yield Malformed(where, str(exc))
+            continue
+        if not canonical:
             yield Malformed(where, "drug needs a canonical name")
         else:
-            synonyms = [*(record.get("brand_variants") or ()), *(record.get("synonyms") or ()),
-                        *(record.get("variants") or ())]
-            yield VocabTerm(
-                "drug", record.get("drugbank_id") or record["canonical"], record["canonical"],
-                tuple(dict.fromkeys(synonyms)),
-                {"brands": record.get("brand_variants") or []},
-            )
+            yield VocabTerm("drug", key or canonical, canonical,
+                            tuple(dict.fromkeys(synonyms)), {"brands": brands})
 
 
 def _first_error(exc: ValidationError) -> str:

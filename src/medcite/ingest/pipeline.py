@@ -9,18 +9,18 @@ and skipped. Malformed records are reported and skipped; the rest of the batch l
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medcite.errors import InputFileError, UnknownFormatError
+from medcite.errors import InputFileError
 from medcite.ingest.chunking import chunk_document
 from medcite.ingest.formats import FORMATS
 from medcite.ingest.source import Format, detect, fingerprint
 from medcite.models import Deletion, Document, FullText, Malformed, Parsed, VocabTerm
 from medcite.retrieve.evidence import classify_document
+from medcite.store.protocols import Tx
 from medcite.store.sqlite import SQLiteStore
 from medcite.text.abbreviations import find_definitions
 
@@ -57,7 +57,17 @@ class FileReport:
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     seconds: float = 0.0
+    """Reading, storing and BM25 indexing (the ingestor's own time)."""
     embedded: int = 0
+    embed_seconds: float = 0.0
+    """Embedding the new passages, which follows (by far the longer part)."""
+    warnings: list[str] = field(default_factory=list)
+    """What a step after the ingest could not do (e.g. re-review checks of articles)."""
+
+    @property
+    def total_seconds(self) -> float:
+        """The whole ingest as the user waited for it: storing plus embedding."""
+        return self.seconds + self.embed_seconds
 
     def total(self, name: str) -> int:
         return sum(int(getattr(f, name)) for f in self.files)
@@ -72,8 +82,10 @@ class IngestReport:
             "vocab", "passages")}
         totals["malformed"] = len(self.malformed)
         totals["embedded"] = self.embedded
-        return {"seconds": round(self.seconds, 3), "totals": totals,
-                "files": [f.as_dict() for f in self.files]}
+        return {"seconds": round(self.total_seconds, 3),
+                "store_seconds": round(self.seconds, 3),
+                "embed_seconds": round(self.embed_seconds, 3), "totals": totals,
+                "files": [f.as_dict() for f in self.files], "warnings": list(self.warnings)}
 
 
 def expand_paths(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
@@ -124,7 +136,7 @@ class Ingestor:
             for path, explicit in expand_paths(paths):
                 try:
                     fmt = detect(path, self.formats)
-                except UnknownFormatError as exc:
+                except InputFileError as exc:  # unknown format, or the head is unreadable
                     if explicit:
                         raise
                     report.files.append(FileReport(str(path), skipped=exc.message))
@@ -191,7 +203,7 @@ class Ingestor:
         if progress:
             progress(len(batch), report.passages - passages_before)
 
-    def _apply_document(self, conn: sqlite3.Connection, doc: Document, report: FileReport) -> None:
+    def _apply_document(self, conn: Tx, doc: Document, report: FileReport) -> None:
         if doc.body and doc.kind == "research" and (doc.pmid or doc.pmcid):
             # A full text (PMC JATS) also lands as a FullText, so that it stays merged
             # into the article whichever record of it (PubMed, corpus, PMC) wins.
@@ -219,7 +231,7 @@ class Ingestor:
         else:
             report.added += 1
 
-    def _apply_fulltext(self, conn: sqlite3.Connection, ft: FullText, report: FileReport) -> None:
+    def _apply_fulltext(self, conn: Tx, ft: FullText, report: FileReport) -> None:
         key = f"pmc:{ft.pmcid}" if ft.pmcid else f"pmid:{ft.pmid}"
         digest = content_hash(ft)
         if self.store.fulltext_hash(key) == digest:
@@ -234,7 +246,7 @@ class Ingestor:
                 self._put(conn, doc.model_copy(update={"body": ft.sections}), stored, report)
 
     def _put(
-        self, conn: sqlite3.Connection, doc: Document, digest: str, report: FileReport
+        self, conn: Tx, doc: Document, digest: str, report: FileReport
     ) -> None:
         passages = chunk_document(doc, self.passage_chars)
         self.store.put_document(conn, doc, passages, digest, classify_document(doc))

@@ -60,6 +60,8 @@ def read(path: Path) -> Iterator[Parsed]:
                 yield _article(article, where)
             except (ValueError, ValidationError) as exc:
                 yield Malformed(where, f"cannot read article ({exc})")
+            except RecursionError:
+                yield Malformed(where, "cannot read article (elements nested too deep)")
     except XMLFatalError as exc:
         yield exc.malformed
 

@@ -42,6 +42,8 @@ def read(path: Path) -> Iterator[Parsed]:
                 yield _record(elem, where)
             except (ValueError, ValidationError) as exc:
                 yield Malformed(where, f"cannot read record ({exc})")
+            except RecursionError:
+                yield Malformed(where, "cannot read record (elements nested too deep)")
     except XMLFatalError as exc:
         yield exc.malformed
 

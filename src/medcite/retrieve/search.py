@@ -18,8 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from medcite.errors import InvalidRequestError
 from medcite.index.dense import DenseIndex, doc_of
-from medcite.index.lexical import LexicalIndex
+from medcite.index.lexical import LexicalIndex, query_text
 from medcite.models import Hit
 from medcite.retrieve.evidence import evidence_factor
 from medcite.retrieve.expand import expand
@@ -27,7 +28,7 @@ from medcite.retrieve.fuse import linear, rrf
 from medcite.retrieve.query import QueryInfo, understand
 from medcite.settings import RetrievalSettings
 from medcite.store.sqlite import SQLiteStore
-from medcite.text.terms import stem_set
+from medcite.text.terms import index_terms, stem_set
 
 INTENT_TERMS: dict[str, tuple[str, ...]] = {
     "management": ("treatment", "therapy", "management", "recommended", "first-line"),
@@ -135,7 +136,10 @@ class Searcher:
         return fuse(cands, info.type, self.settings, patient)[:k], cands
 
     def search(self, question: str, k: int = 10, kinds: Sequence[str] | None = None) -> list[Hit]:
-        """The best passage of each of the ``k`` best documents for ``question``."""
+        """The best passage of each of the ``k`` best documents for ``question``; a query
+        with no word to search for is an :class:`InvalidRequestError` (the dense side
+        would otherwise return arbitrary passages)."""
+        require_terms(question)
         ranked, cands = self.ranked(self.understand(question), k, kinds)
         return self.hits(ranked, cands.meta)
 
@@ -187,6 +191,20 @@ class Searcher:
                 evidence_level=info["evidence_level"],
             ))
         return hits
+
+
+def require_terms(query: str) -> None:
+    """Refuse a query that is empty or holds only stop words ("the of", "is not")."""
+    example = "Example: 'statins for stroke'."
+    words = query_text(query)
+    if not words:
+        what = f"{query.strip()!r} has no words" if query.strip() else "is empty"
+        raise InvalidRequestError(f"The search query {what}.",
+                                  f"Give words to search for. {example}")
+    if not index_terms(words):
+        raise InvalidRequestError(
+            f"The search query {query.strip()!r} holds only common words (like 'the', 'of', "
+            "'is', 'not') that are not searched.", f"Add the terms to look for. {example}")
 
 
 def _interleave(a: list[ScoredPassage], b: list[ScoredPassage]

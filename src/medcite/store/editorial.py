@@ -1,4 +1,4 @@
-"""The editorial tables in the store's SQLite database, and their SQL.
+"""The editorial tables in the store's SQLite database (migration 6), and their SQL.
 
 Tables are prefixed ``ed_``. The audit log is append-only: triggers abort any UPDATE or
 DELETE on ``ed_audit``, so not even a bug (or a hand-typed SQL statement) can rewrite
@@ -7,7 +7,7 @@ history.
 
 from __future__ import annotations
 
-from medcite.store.sqlite import SQLiteStore
+from medcite.store.protocols import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ed_users (
@@ -97,44 +97,10 @@ CREATE TRIGGER IF NOT EXISTS ed_audit_no_delete BEFORE DELETE ON ed_audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 
-USER_COLUMNS = "id, username, name, credentials, role, disabled, created_at"
-ARTICLE_COLUMNS = ("id, slug, question, audience, topic, state, current_version, "
-                   "published_version, merged_into, stale_reasons, stale_since, created_by, "
-                   "created_at, updated_at")
-VERSION_COLUMNS = "article_id, n, reason, note, answer, created_by, created_at, approval"
-AUDIT_COLUMNS = "seq, at, actor, action, article_id, from_state, to_state, version, detail"
-
-INSERT_AUDIT = (f"INSERT INTO ed_audit ({AUDIT_COLUMNS.replace('seq, ', '')}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-SELECT_ARTICLE = f"SELECT {ARTICLE_COLUMNS} FROM ed_articles WHERE id = ?"
-SELECT_ARTICLE_BY_SLUG = f"SELECT {ARTICLE_COLUMNS} FROM ed_articles WHERE slug = ?"
-SELECT_ARTICLES = f"SELECT {ARTICLE_COLUMNS} FROM ed_articles WHERE merged_into IS NULL"
-INSERT_ARTICLE = (
-    "INSERT INTO ed_articles (slug, question, audience, topic, state, created_by, created_at, "
-    "updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)"
-)
-INSERT_VERSION = (f"INSERT INTO ed_versions ({VERSION_COLUMNS}) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, NULL)")
-SELECT_VERSION = f"SELECT {VERSION_COLUMNS} FROM ed_versions WHERE article_id = ? AND n = ?"
-SELECT_VERSIONS = f"SELECT {VERSION_COLUMNS} FROM ed_versions WHERE article_id = ? ORDER BY n"
-INSERT_QUESTION = (
-    "INSERT OR REPLACE INTO ed_questions (norm, question, article_id, embedding, added_by, "
-    "added_at) VALUES (?, ?, ?, ?, ?, ?)"
-)
-SELECT_QUESTIONS = (
-    "SELECT q.question, q.article_id, q.embedding FROM ed_questions q "
-    "JOIN ed_articles a ON a.id = q.article_id WHERE a.merged_into IS NULL"
-)
+# The SQL of each area lives with its repository: store/articles.py, store/audit.py,
+# store/accounts.py.
 
 
-def ensure_schema(store: SQLiteStore) -> None:
-    """Create the editorial tables (idempotent)."""
-    store.conn.executescript(SCHEMA)
-
-
-def has_articles(store: SQLiteStore) -> bool:
-    """Whether any article exists, without creating tables (the ingest hook's fast path)."""
-    conn = store.conn
-    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                          "name = 'ed_articles'").fetchone()
-    return bool(exists) and conn.execute("SELECT 1 FROM ed_articles LIMIT 1").fetchone() is not None
+def has_articles(store: Database) -> bool:
+    """Whether any article exists (the ingest hook's fast path)."""
+    return store.conn.execute("SELECT 1 FROM ed_articles LIMIT 1").fetchone() is not None

@@ -4,16 +4,13 @@
 same transaction, and each derived index (BM25, vectors) records the last sequence
 number it has applied in ``meta``. An index that crashed behind the database catches
 up by replaying the log, so the database is the single source of truth.
+
+The tables are created, and older stores upgraded, by the migrations in
+:mod:`medcite.store.migrations`: ``CORE_SCHEMA`` is migration 1, ``PHRASES_SCHEMA``
+migration 2 and ``VOCAB_TERMS_SCHEMA`` migration 4.
 """
 
-SCHEMA_VERSION = 5
-"""1: documents, passages, changes, files, vocab. 2: abbreviations, vocabulary phrases.
-3: vocabulary stems. 4: vocabulary stems counted by medical and other MeSH branches.
-5: abbreviations counted once per document text. Tables are created if missing; derived
-tables are refilled from ``vocab`` and ``documents`` when a store is upgraded
-(``SQLiteStore._migrate``)."""
-
-SCHEMA = """
+CORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -84,17 +81,22 @@ CREATE TABLE IF NOT EXISTS ingest_files (
     updated_at TEXT NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS vocab (
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    synonyms TEXT NOT NULL,
+    extra TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (source, key)
+);
+"""
+
+PHRASES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS vocab_phrases (
     phrase TEXT NOT NULL,
     source TEXT NOT NULL,
     key TEXT NOT NULL,
     PRIMARY KEY (phrase, source, key)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS vocab_terms (
-    stem TEXT PRIMARY KEY,
-    medical INTEGER NOT NULL DEFAULT 0,
-    other INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS abbreviations (
@@ -104,15 +106,14 @@ CREATE TABLE IF NOT EXISTS abbreviations (
     PRIMARY KEY (short, long)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS abbreviations_long ON abbreviations(long);
+"""
 
-CREATE TABLE IF NOT EXISTS vocab (
-    source TEXT NOT NULL,
-    key TEXT NOT NULL,
-    name TEXT NOT NULL,
-    synonyms TEXT NOT NULL,
-    extra TEXT NOT NULL DEFAULT '{}',
-    PRIMARY KEY (source, key)
-);
+VOCAB_TERMS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vocab_terms (
+    stem TEXT PRIMARY KEY,
+    medical INTEGER NOT NULL DEFAULT 0,
+    other INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
 """
 
 PRAGMAS = (

@@ -7,11 +7,12 @@ own connection, so the web server can read while an ingest writes.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,8 @@ from typing import Any
 from medcite.errors import StoreError
 from medcite.models import Document, Passage, Section, VocabTerm
 from medcite.store import schema as sql
-from medcite.text.abbreviations import find_definitions
+from medcite.store.migrations import MIGRATIONS, Migration, migrate
+from medcite.store.protocols import Tx
 from medcite.text.terms import stems
 
 DB_FILE = "medcite.sqlite3"
@@ -41,7 +43,9 @@ def now_iso() -> str:
 class SQLiteStore:
     """Documents, passages, the change log, ingest checkpoints and vocabularies."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, migrations: tuple[Migration, ...] = MIGRATIONS) -> None:
+        """Open (or create) the store under ``home`` and apply the ``migrations`` it lacks
+        (all of them; a prefix builds a store as an older medcite left it)."""
         self.home = home
         self.path = home / DB_FILE
         try:
@@ -52,35 +56,14 @@ class SQLiteStore:
         self._local = threading.local()
         self._write_lock = threading.RLock()
         self._connections: list[sqlite3.Connection] = []
-        conn = self.conn
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > sql.SCHEMA_VERSION:
-            raise StoreError(
-                f"The store at {home} was written by a newer medcite (schema {version}).",
-                "Upgrade medcite or use another --home.",
-            )
-        conn.executescript(sql.SCHEMA)
-        if 0 < version < sql.SCHEMA_VERSION:
-            self._migrate(version)
-        conn.execute(f"PRAGMA user_version = {sql.SCHEMA_VERSION}")
-
-    def _migrate(self, version: int) -> None:
-        """Fill what an older schema lacked from the data it had."""
-        if version < 4:  # vocabulary phrases and stems are derived from the vocab table
-            self.conn.execute("DROP TABLE IF EXISTS vocab_stems")
-            self.conn.execute("DELETE FROM vocab_terms")
-            self.conn.execute("DELETE FROM vocab_phrases")
-            terms = [VocabTerm(source, key, name, tuple(syn), extra)
-                     for source in ("mesh", "drug")
-                     for key, name, syn, extra in self.iter_vocab(source)]
-            for i in range(0, len(terms), 5000):
-                with self.transaction() as conn:
-                    self._index_vocab(conn, [], terms[i:i + 5000])
-        if version < 5:  # abbreviations were counted again when a text was re-read
-            with self.transaction() as conn:
-                conn.execute("DELETE FROM abbreviations")
-                for doc in self.iter_documents():
-                    self.count_abbreviations(conn, find_definitions(doc.text))
+        try:
+            migrate(self, migrations)
+        except sqlite3.Error as exc:
+            self.close()
+            raise self._open_error(exc) from exc
+        except StoreError:
+            self.close()
+            raise
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -90,12 +73,35 @@ class SQLiteStore:
             try:
                 conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             except sqlite3.Error as exc:
-                raise StoreError(f"Cannot open {self.path}: {exc}.", "Check --home.") from exc
-            for pragma in sql.PRAGMAS:
-                conn.execute(pragma)
+                raise self._open_error(exc) from exc
+            try:
+                for pragma in sql.PRAGMAS:
+                    conn.execute(pragma)
+            except sqlite3.Error as exc:
+                conn.close()
+                raise self._open_error(exc) from exc
             self._local.conn = conn
             self._connections.append(conn)
         return conn
+
+    def _open_error(self, exc: sqlite3.Error) -> StoreError:
+        """What keeps the store from opening, in words, with what to do about it."""
+        reason = str(exc)
+        elsewhere = "or choose another data directory with --home or MEDCITE_HOME."
+        if "not a database" in reason or "malformed" in reason:
+            return StoreError(f"{self.path} is not a medcite database, or it is damaged "
+                              f"({reason}).", "Move the file aside (medcite starts a new "
+                              f"store) or restore it from a backup, {elsewhere}")
+        if self.path.is_dir():
+            return StoreError(f"{self.path} is a directory, not a database file.",
+                              f"Move it aside, {elsewhere}")
+        readonly = "readonly" in reason or "unable to open" in reason
+        if (readonly or not os.access(self.home, os.W_OK)
+                or (self.path.exists() and not os.access(self.path, os.W_OK))):
+            return StoreError(f"Cannot write to the data directory {self.home} ({reason}).",
+                              f"Make it and {DB_FILE} writable for this user, {elsewhere}")
+        return StoreError(f"Cannot open the store {self.path}: {reason}.",
+                          f"Check the data directory, {elsewhere}")
 
     def close(self) -> None:
         for conn in self._connections:
@@ -104,7 +110,7 @@ class SQLiteStore:
         self._local = threading.local()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Tx]:
         """A write transaction: all of it lands, or none of it (also on Ctrl-C)."""
         with self._write_lock:
             conn = self.conn
@@ -124,7 +130,7 @@ class SQLiteStore:
         return (row[0], row[1] or "", row[2]) if row else None
 
     def put_document(
-        self, conn: sqlite3.Connection, doc: Document, passages: list[Passage],
+        self, conn: Tx, doc: Document, passages: list[Passage],
         content_hash: str, evidence_level: str | None = None,
     ) -> None:
         """Insert or replace a document with its passages, and log the change."""
@@ -136,7 +142,7 @@ class SQLiteStore:
         )
         conn.execute(sql.INSERT_CHANGE, (doc.id, "upsert"))
 
-    def delete_document(self, conn: sqlite3.Connection, doc_id: str) -> bool:
+    def delete_document(self, conn: Tx, doc_id: str) -> bool:
         conn.execute(sql.DELETE_PASSAGES, (doc_id,))
         deleted = conn.execute(sql.DELETE_DOCUMENT, (doc_id,)).rowcount > 0
         if deleted:
@@ -245,7 +251,7 @@ class SQLiteStore:
         return row[0] if row else None
 
     def put_fulltext(
-        self, conn: sqlite3.Connection, key: str, pmid: str | None, pmcid: str | None,
+        self, conn: Tx, key: str, pmid: str | None, pmcid: str | None,
         title: str | None, sections: list[Section], content_hash: str,
     ) -> None:
         body = json.dumps([s.model_dump() for s in sections], ensure_ascii=False)
@@ -289,6 +295,25 @@ class SQLiteStore:
             "SELECT doc_id, MAX(seq) AS last FROM changes WHERE seq > ? GROUP BY doc_id "
             "ORDER BY last LIMIT ?", (seq, limit))]
 
+    def documents_changed_by(self, seq: int, doc_ids: list[str]) -> set[str]:
+        """Which of ``doc_ids`` had a change at or before ``seq`` (existed before it)."""
+        found: set[str] = set()
+        for chunk in _chunks(doc_ids, 500):
+            marks = ",".join("?" for _ in chunk)
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT DISTINCT doc_id FROM changes WHERE seq <= ? AND doc_id IN ({marks})",
+                (seq, *chunk)))
+        return found
+
+    def passages_changed_after(self, seq: int, parts: Sequence[str]) -> int:
+        """How many passages of the given parts belong to documents changed after ``seq``
+        (what a vector index at ``seq`` has to embed)."""
+        marks = ",".join("?" for _ in parts)
+        row = self.conn.execute(
+            f"SELECT COUNT(*) FROM passages WHERE part IN ({marks}) AND doc_id IN "
+            "(SELECT DISTINCT doc_id FROM changes WHERE seq > ?)", (*parts, seq)).fetchone()
+        return int(row[0])
+
     def last_change(self) -> int:
         return int(self.conn.execute(sql.MAX_CHANGE).fetchone()[0])
 
@@ -307,13 +332,13 @@ class SQLiteStore:
         return (int(row[0]), bool(row[1])) if row else None
 
     def set_file_state(
-        self, conn: sqlite3.Connection, fp: str, path: Path, fmt: str, done: int, complete: bool
+        self, conn: Tx, fp: str, path: Path, fmt: str, done: int, complete: bool
     ) -> None:
         conn.execute(sql.UPSERT_FILE, (fp, str(path), fmt, done, int(complete), now_iso()))
 
     # -- vocabularies ------------------------------------------------------------------
 
-    def put_vocab(self, conn: sqlite3.Connection, terms: list[VocabTerm]) -> None:
+    def put_vocab(self, conn: Tx, terms: list[VocabTerm]) -> None:
         """Vocabulary entries, every name and synonym as a lookup phrase, and the stem
         counts of :meth:`medical_stems`. An entry read again (a newer file, ``--force``)
         replaces the old one in all three: its old phrases and counts are taken back."""
@@ -326,9 +351,9 @@ class SQLiteStore:
             (t.source, t.key, t.name, json.dumps(list(t.synonyms), ensure_ascii=False),
              json.dumps(t.extra, ensure_ascii=False)) for t in terms
         ])
-        self._index_vocab(conn, previous, terms)
+        self.index_vocab(conn, previous, terms)
 
-    def _index_vocab(self, conn: sqlite3.Connection, removed: list[VocabTerm],
+    def index_vocab(self, conn: Tx, removed: list[VocabTerm],
                      added: list[VocabTerm]) -> None:
         """The lookup phrases of ``added`` entries, and the stem counts less ``removed``."""
         conn.executemany(sql.INSERT_PHRASE, [
@@ -345,7 +370,7 @@ class SQLiteStore:
             [(stem, n if medical else 0, 0 if medical else n)
              for (stem, medical), n in counts.items() if n])
 
-    def _stored_vocab(self, conn: sqlite3.Connection, terms: list[VocabTerm]) -> list[VocabTerm]:
+    def _stored_vocab(self, conn: Tx, terms: list[VocabTerm]) -> list[VocabTerm]:
         """The stored entries with the keys of ``terms``."""
         found: list[VocabTerm] = []
         for source in {t.source for t in terms}:
@@ -373,7 +398,7 @@ class SQLiteStore:
             "AND medical >= 3 * other", items)
         return {r[0] for r in rows}
 
-    def count_abbreviations(self, conn: sqlite3.Connection, added: Iterable[tuple[str, str]],
+    def count_abbreviations(self, conn: Tx, added: Iterable[tuple[str, str]],
                             removed: Iterable[tuple[str, str]] = ()) -> None:
         """Count the (short, long) definitions of a document's text, less those of the text
         it replaces (or of a document deleted), so each text counts once."""

@@ -39,6 +39,12 @@ def _analyzer() -> Any:
     return english_analyzer()
 
 
+def index_terms(text: str) -> list[str]:
+    """The terms the BM25 index would search for ``text`` (its stop words dropped): empty
+    when the text holds only words like "the", "of", "is", "not"."""
+    return list(_analyzer().analyze(text))
+
+
 def stems(text: str) -> list[str]:
     """Stemmed, lower-cased content terms of ``text`` in order (numbers kept)."""
     return [t for t in _analyzer().analyze(text) if t not in EXTRA_STOPS]

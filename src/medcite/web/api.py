@@ -4,7 +4,7 @@ health. Every error has the shape in :mod:`medcite.web.errors`."""
 from __future__ import annotations
 
 from importlib.metadata import version
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
@@ -37,7 +37,8 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     question: str = Question
-    audience: Audience = "clinician"
+    audience: Audience = Field(Audience.CLINICIAN, strict=False,
+                               description="Who the answer is written for.")
     thread_id: str | None = Field(None, pattern=THREAD_ID,
                                   description="Continue this thread (a follow-up).")
     record: bool = Field(True, description="Keep the question and answer as a thread turn "
@@ -109,7 +110,7 @@ def ask(body: AskRequest, service: Service) -> Answer:
 def ask_stream(
     service: Service,
     question: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS)],
-    audience: Annotated[Literal["clinician", "patient"], Query()] = "clinician",
+    audience: Annotated[Audience, Query()] = Audience.CLINICIAN,
     thread_id: Annotated[str | None, Query(pattern=THREAD_ID)] = None,
 ) -> StreamingResponse:
     """The answer in parts as they are ready. Bad input, an empty store and an unknown thread
@@ -152,11 +153,9 @@ def search(
 @router.get("/documents/{doc_id:path}", response_model=DocumentOut, summary="Get a document")
 def get_document(doc_id: str, service: Service) -> DocumentOut:
     """A document's metadata and text, and its passages (the units citations point to)."""
-    document = service.store.get_document(doc_id)
-    if document is None:
-        raise NotFoundError(f"No document {doc_id!r}.", "Check the id (e.g. 'pmid:123').")
+    document, found = service.document(doc_id)
     passages = [PassageOut(id=p.id, part=p.part, n=p.n, section=p.section, text=p.text,
-                           start=p.start, end=p.end) for p in service.store.passages_of(doc_id)]
+                           start=p.start, end=p.end) for p in found]
     return DocumentOut(document=document, passages=passages)
 
 

@@ -47,7 +47,6 @@ def create_app(service: Medcite, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
     )
     app.state.service = service
     app.state.templates = make_templates()
-    _ = service.threads  # create the thread tables before requests race to do it
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(editorial_api.router)
@@ -58,5 +57,5 @@ def create_app(service: Medcite, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
     app.include_router(verify.pages)
     errors.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, web=service.settings.web)
     return app

@@ -12,11 +12,18 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from medcite.editorial import audit
 from medcite.editorial.articles import diff_answers
 from medcite.editorial.auth import LOGIN_TOKEN_SECONDS
 from medcite.editorial.editing import alternatives, check_edit
-from medcite.editorial.models import Article, AuditEvent, Comment, State, User, Version
+from medcite.editorial.models import (
+    Article,
+    AuditEvent,
+    Comment,
+    PublicArticle,
+    State,
+    User,
+    Version,
+)
 from medcite.editorial.workflow import can, label, next_states, require
 from medcite.service import MAX_QUESTION_CHARS
 from medcite.web.editorial_auth import (
@@ -25,16 +32,19 @@ from medcite.web.editorial_auth import (
     client_address,
     identify,
     logged_in,
+    refuse_delegated_decision,
 )
 from medcite.web.errors import ERROR_RESPONSES, ErrorBody
 
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "not logged in, or a bad token"},
     403: {"model": ErrorBody, "description": "the role does not allow it (or no CSRF token)"},
-    429: {"model": ErrorBody, "description": "too many failed logins"},
+    429: {"model": ErrorBody, "description": "too many failed logins (see Retry-After)"},
 }
 router = APIRouter(prefix="/api/v1", responses={**ERROR_RESPONSES, **AUTH_ERRORS},
                    tags=["editorial"])
+ANONYMOUS_TOO: dict[str, Any] = {"security": [{}]}
+"""Added to the bearer/session requirement of routes that also answer anonymous callers."""
 
 
 class Strict(BaseModel):
@@ -45,6 +55,16 @@ class LoginRequest(Strict):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
     label: str = Field("", max_length=100, description="What the token is for.")
+
+
+class PasswordRequest(Strict):
+    current: str = Field(min_length=1, max_length=1024)
+    new: str = Field(min_length=1, max_length=1024, description="At least 10 characters.")
+
+
+class PasswordOut(BaseModel):
+    ok: bool = True
+    revoked: int = Field(description="Other sessions and tokens of yours now revoked.")
 
 
 class LoginOut(BaseModel):
@@ -136,6 +156,17 @@ def logout(request: Request, user: CurrentUser, desk: DeskDep) -> dict[str, bool
     return {"ok": True}
 
 
+@router.post("/auth/password", response_model=PasswordOut, summary="Change your password")
+def change_password(body: PasswordRequest, request: Request, user: CurrentUser,
+                    desk: DeskDep) -> PasswordOut:
+    """Needs the current password (wrong guesses back off like logins); every other
+    session and token of yours is revoked, the one used here stays."""
+    identity = identify(request)
+    revoked = desk.accounts.change_password(logged_in(user), body.current, body.new,
+                                            client_address(request), identity.token)
+    return PasswordOut(revoked=revoked)
+
+
 @router.get("/auth/me", response_model=User, summary="Who am I")
 def me(user: CurrentUser) -> User:
     return logged_in(user)
@@ -143,15 +174,16 @@ def me(user: CurrentUser) -> User:
 
 # -- articles -----------------------------------------------------------------------------
 
-@router.get("/articles", response_model=list[ArticleOut], summary="List articles")
+@router.get("/articles", response_model=list[ArticleOut] | list[PublicArticle],
+            summary="List articles", openapi_extra=ANONYMOUS_TOO)
 def list_articles(user: CurrentUser, desk: DeskDep,
-                  state: Annotated[State | None, Query()] = None) -> list[ArticleOut]:
-    """Published articles; staff see every article, optionally of one ``state``."""
+                  state: Annotated[State | None, Query()] = None
+                  ) -> list[ArticleOut] | list[PublicArticle]:
+    """Published articles as the public sees them (display names only); staff see every
+    article, optionally of one ``state``."""
     if can(user, "article.read_any"):
-        articles = desk.articles.find([state] if state else None)
-    else:
-        articles = [a for a in desk.articles.find() if a.published_version is not None]
-    return [article_out(a) for a in articles]
+        return [article_out(a) for a in desk.articles.find([state] if state else None)]
+    return [desk.public_view(a) for a in desk.articles.find() if a.published_version is not None]
 
 
 @router.post("/articles", response_model=ArticleOut, status_code=201,
@@ -174,26 +206,28 @@ def queue(user: CurrentUser, desk: DeskDep) -> list[ArticleOut]:
 def export_audit(user: CurrentUser, desk: DeskDep,
                  format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl"
                  ) -> StreamingResponse:
-    """Every event, oldest first, as JSON Lines or CSV."""
-    actor = require(user, "audit.export")
-    with desk.store.transaction() as conn:
-        audit.record(conn, actor.username, "audit.export", format=format)
-    return _export(desk, format, None)
+    """Every event, oldest first, as JSON Lines or CSV, each with its hash-chain link."""
+    return _export(desk.export_audit(user, format), format, None)
 
 
-def _export(desk: Any, fmt: str, article_id: int | None) -> StreamingResponse:
+def _export(lines: list[str], fmt: str, article_id: int | None) -> StreamingResponse:
     media = "text/csv" if fmt == "csv" else "application/x-ndjson"
     name = f"medcite-audit{'-' + str(article_id) if article_id else ''}.{fmt}"
-    lines = list(audit.export_lines(desk.store.conn, fmt, article_id))
     return StreamingResponse(iter(lines), media_type=media,
                              headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/articles/{article_id}", response_model=ArticleDetailOut, summary="Get an article")
+@router.get("/articles/{article_id}", response_model=ArticleDetailOut | PublicArticle,
+            summary="Get an article", openapi_extra=ANONYMOUS_TOO, responses={
+                410: {"model": ErrorBody, "description": "withdrawn from the public site"}})
 def get_article(article_id: int, user: CurrentUser, desk: DeskDep,
-                version: Annotated[int | None, Query(ge=1)] = None) -> ArticleDetailOut:
-    """Staff get the current (or a given) version; everyone else the published one."""
+                version: Annotated[int | None, Query(ge=1)] = None
+                ) -> ArticleDetailOut | PublicArticle:
+    """Staff get the current (or a given) version; everyone else the published one, as
+    the public sees it (410 if it was withdrawn)."""
     article, shown = desk.view(user, article_id, version)
+    if not can(user, "article.read_any"):
+        return desk.public_view(article)
     return ArticleDetailOut(**article_out(article).model_dump(), version=shown,
                             next_states=next_states(user, article.state))
 
@@ -247,10 +281,11 @@ def transitions(article_id: int, user: CurrentUser, desk: DeskDep) -> list[State
 
 @router.post("/articles/{article_id}/transitions", response_model=ArticleOut,
              summary="Move the article to another state")
-def transition(article_id: int, body: TransitionRequest, user: CurrentUser,
+def transition(article_id: int, body: TransitionRequest, request: Request, user: CurrentUser,
                desk: DeskDep) -> ArticleOut:
     """Allowed moves and roles: see the editorial policy; nobody approves their own
-    submission."""
+    submission, and approving or rejecting needs a token the reviewer minted."""
+    refuse_delegated_decision(request, article_id, body.to)
     return article_out(desk.transition(user, article_id, body.to, body.note))
 
 
@@ -303,7 +338,6 @@ def article_audit(article_id: int, user: CurrentUser, desk: DeskDep,
                   format: Annotated[Literal["json", "jsonl", "csv"], Query()] = "json"
                   ) -> Any:
     """As a JSON array, or exported as JSON Lines or CSV."""
-    events = desk.history(user, article_id)
     if format == "json":
-        return events
-    return _export(desk, format, article_id)
+        return desk.history(user, article_id)
+    return _export(desk.export_audit(user, format, article_id), format, article_id)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from medcite.editorial.articles import diff_answers
-from medcite.editorial.auth import SESSION_SECONDS
+from medcite.editorial.auth import DECISIONS, SESSION_SECONDS
 from medcite.editorial.editing import check_edit
 from medcite.editorial.errors import ForbiddenError, ThrottledError, UnauthorizedError
 from medcite.editorial.models import STATE_LABELS, State, User
@@ -25,16 +25,19 @@ from medcite.web.editorial_auth import (
     SESSION_COOKIE,
     Identity,
     check_csrf,
+    clear_session_cookie,
     client_address,
     get_desk,
     identify,
     login_csrf,
+    refuse_delegated_decision,
     set_login_csrf_cookie,
     set_session_cookie,
 )
 from medcite.web.pages import render
 
 router = APIRouter(include_in_schema=False)
+DECISION_STATES = {verb: state for state, verb in DECISIONS.items()}
 VERB_LABELS = {
     "submit": "Submit for review", "withdraw": "Withdraw to draft",
     "start-review": "Start review", "request-changes": "Request changes",
@@ -93,18 +96,20 @@ async def login(request: Request) -> Response:
     form = await read_form(request)
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
     desk = get_desk(request)
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     try:
         check_csrf(Identity(None, "session", csrf=token), form.get(CSRF_FIELD))
         user = await run_in_threadpool(desk.accounts.authenticate, form.get("username", ""),
                                        form.get("password", ""), client_address(request))
     except (UnauthorizedError, ThrottledError, ForbiddenError) as exc:
         error, status = str(exc), exc.http_status
+        headers = exc.headers if isinstance(exc, ThrottledError) else {}
     if error is not None:
         fresh = login_csrf(request)
         response = page(request, "login.html", Identity(None), status,
                         next=safe_next(form.get("next")), login_csrf=fresh, error=error,
                         username=form.get("username", ""))
+        response.headers.update(headers)  # a 429's Retry-After
         set_login_csrf_cookie(request, response, fresh)
         return response
     if old := request.cookies.get(SESSION_COOKIE):
@@ -123,7 +128,7 @@ async def logout(request: Request) -> Response:
         check_csrf(identity, form.get(CSRF_FIELD))
         get_desk(request).accounts.revoke(identity.token, identity.user.username)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session_cookie(request, response)
     return response
 
 
@@ -171,9 +176,8 @@ def review_context(request: Request, identity: Identity, article_id: int,
     old = version.n != article.current_version  # an old version: read only
     user = identity.user
     blocked = set()
-    if user is not None and user.username.lower() in {
-            (desk.articles.submitted_by(article_id) or "").lower(), version.created_by.lower()}:
-        blocked.add("approve")  # nobody approves their own submission
+    if user is not None and not desk.may_approve(user, article_id):
+        blocked.add("approve")  # nobody approves what they wrote, edited or submitted
     sections = [("Bottom line", version.answer.summary)] + [
         (s.title, s.sentences) for s in version.answer.sections]
     numbered, i = [], 0
@@ -224,8 +228,10 @@ async def review_post(request: Request, article_id: int, what: str) -> Response:
                                     form.get("body", ""))
             anchor = "#comments"
         elif what == "action":
-            await run_in_threadpool(desk.act, user, article_id, form.get("verb", ""),
-                                    form.get("note", ""))
+            verb = form.get("verb", "")
+            if verb in DECISION_STATES:  # a Bearer token works here too
+                refuse_delegated_decision(request, article_id, DECISION_STATES[verb])
+            await run_in_threadpool(desk.act, user, article_id, verb, form.get("note", ""))
         elif what == "edit":
             index = int(form.get("index", "-1") or -1)
             await run_in_threadpool(desk.edit_sentence, user, article_id, index,

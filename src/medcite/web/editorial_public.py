@@ -2,8 +2,9 @@
 (``/articles/<slug>``), an index of them by topic, and ``/sitemap.xml``.
 
 Everyone sees the published version of a published article, with its review status,
-reviewer and dates; editorial staff also see unpublished articles (their current version,
-under the "pending human review" banner)."""
+reviewer and dates (:meth:`~medcite.editorial.desk.Desk.public_view`: display names only);
+a withdrawn article answers 410 with the date and reason. Editorial staff also see
+unpublished articles (their current version, under the "pending human review" banner)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from medcite.editorial.articles import TOPICS
-from medcite.editorial.errors import UnauthorizedError
-from medcite.editorial.models import Article, Version
+from medcite.editorial.errors import GoneError, UnauthorizedError
+from medcite.editorial.models import Approval, Article, PublicApproval
 from medcite.editorial.workflow import can
 from medcite.errors import NotFoundError
 from medcite.web.editorial_auth import Identity, get_desk, identify
@@ -28,6 +29,8 @@ STEP_OF = {"draft": -1, "submitted": 0, "under_review": 1, "changes_requested": 
 PENDING_BANNER = ("Educational purpose only • Exercise caution as content is pending human "
                   "review by the Medical Advisory Board")
 APPROVED_BANNER = "Reviewed and approved by the Medical Advisory Board"
+REVISING = ("submitted", "under_review", "changes_requested", "draft")
+"""States in which a newer version than the public one is being written or reviewed."""
 REVIEWED_DISCLAIMERS = {
     "clinician": (
         "This information is intended for healthcare professionals. It was generated from the "
@@ -89,23 +92,30 @@ def article_page(request: Request, slug: str) -> Response:
         return RedirectResponse(f"/articles/{target.slug}", status_code=301)
     staff = can(user, "article.read_any")
     if staff:
-        version: Version = desk.articles.current(article)
-        shown_state = article.state
-    elif article.published_version is not None:
-        version = desk.articles.version(article.id, article.published_version)
-        shown_state = "published"
+        version = desk.articles.current(article)
+        state, answer = article.state, version.answer
+        approval: Approval | PublicApproval | None = version.approval
+        approved = state in ("approved", "published") and approval is not None
+        n, updated, rejected = version.n, version.created_at, None
     else:
-        raise NotFoundError(f"No article at /articles/{slug}.", "See /articles for all of them.")
-    approved = shown_state in ("approved", "published") and version.approval is not None
-    answer = version.answer
+        try:
+            public = desk.public_view(article)
+        except GoneError as exc:
+            return page(request, "article_gone.html", Identity(None), 410, article=article,
+                        message=exc.message)
+        state, answer, approval = "published", public.answer, public.approval
+        approved = approval is not None
+        n, updated, rejected = public.version, public.updated_at, public.revision_rejected_at
     if approved:
         answer = answer.model_copy(update={"disclaimer": REVIEWED_DISCLAIMERS.get(
             answer.audience, REVIEWED_DISCLAIMERS["clinician"])})
     return page(request, "article.html", identity or Identity(None), article=article,
-                version=version, answer=answer, state=shown_state, steps=badge(
-                    shown_state), approved=approved, staff=staff,
+                n=n, updated_at=updated, approval=approval, answer=answer, state=state,
+                steps=badge(state), approved=approved, staff=staff,
                 banner=APPROVED_BANNER if approved else PENDING_BANNER,
-                rereview=not staff and article.state != "published")
+                revision_rejected_at=rejected,
+                rereview=None if staff or rejected or article.state not in REVISING else
+                "newer" if article.current_version != n else "again")
 
 
 @router.get("/sitemap.xml")

@@ -109,7 +109,8 @@ def install(app: FastAPI) -> None:
 
     async def on_medcite(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, MedciteError)
-        return error_response(request, exc.http_status, exc.code, str(exc))
+        return error_response(request, exc.http_status, exc.code, str(exc),
+                              getattr(exc, "headers", None))  # e.g. a 429's Retry-After
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)

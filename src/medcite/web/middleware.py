@@ -1,12 +1,17 @@
 """ASGI middleware: a request body size limit enforced before any parsing, and the
-security headers every response carries."""
+security headers every response carries (CSP, HSTS on https, no-store when private)."""
 
 from __future__ import annotations
 
 import json
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from medcite.settings import WebSettings
+from medcite.web.client import is_https
+from medcite.web.editorial_auth import SESSION_COOKIE
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -15,7 +20,23 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-"""Nothing is loaded from another host: no fonts, scripts or styles from a CDN."""
+"""Nothing is loaded from another host: no fonts, scripts or styles from a CDN; no inline
+script or style (every script is a file under /static); no framing by other sites."""
+
+HSTS = "max-age=31536000"
+"""A year of https-only, sent only over https (browsers ignore it on http anyway)."""
+
+PRIVATE_PATHS = ("/login", "/logout", "/review", "/editorial", "/api/v1/auth",
+                 "/api/v1/articles", "/api/v1/editorial")
+"""Editorial pages and API: never stored by a browser or a shared cache."""
+
+
+def is_private(conn: HTTPConnection) -> bool:
+    """A request that carries credentials, or one to the editorial side."""
+    if "authorization" in conn.headers or SESSION_COOKIE in conn.cookies:
+        return True
+    path = conn.url.path
+    return any(path == p or path.startswith(p + "/") for p in PRIVATE_PATHS)
 
 
 async def send_error(send: Send, status: int, code: str, message: str) -> None:
@@ -89,7 +110,9 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 class SecurityHeadersMiddleware:
-    """Add a strict Content-Security-Policy and related headers to every response."""
+    """Add a strict Content-Security-Policy and related headers to every response; HSTS
+    when the reader is on https (``web.public_url``); ``Cache-Control: no-store`` on
+    private responses (see :func:`is_private`) and on any that sets a cookie."""
 
     HEADERS = (
         ("content-security-policy", CONTENT_SECURITY_POLICY),
@@ -98,19 +121,27 @@ class SecurityHeadersMiddleware:
         ("x-frame-options", "DENY"),
     )
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, web: WebSettings | None = None) -> None:
         self.app = app
+        self.web = web or WebSettings()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        conn = HTTPConnection(scope)
+        https = is_https(conn, self.web)
+        private = is_private(conn)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in self.HEADERS:
                     headers.setdefault(name, value)
+                if https:
+                    headers.setdefault("strict-transport-security", HSTS)
+                if private or "set-cookie" in headers:
+                    headers["cache-control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from medcite.answer.model import Audience
-from medcite.errors import InvalidRequestError, NotFoundError
+from medcite.errors import InvalidRequestError
 from medcite.service import Medcite
 from medcite.web.view import anchor
 
@@ -98,11 +98,7 @@ async def follow_up(request: Request, thread_id: str) -> Response:
 
 @router.get("/documents/{doc_id:path}", response_class=HTMLResponse)
 def document_page(request: Request, doc_id: str) -> HTMLResponse:
-    service = _service(request)
-    document = service.store.get_document(doc_id)
-    if document is None:
-        raise NotFoundError(f"No document {doc_id!r}.", "Check the link.")
-    passages = service.store.passages_of(doc_id)
+    document, passages = _service(request).document(doc_id)
     return render(request, "document.html", document=document, passages=passages,
                   anchor=anchor)
 

@@ -13,8 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from medcite.answer.entities import Lexicon
-from medcite.answer.lexicon import store_lexicon
-from medcite.answer.pasted import MAX_ANSWER_CHARS, verify_pasted
+from medcite.answer.pasted import MAX_ANSWER_CHARS
 from medcite.answer.verify import check_json, check_sentence
 from medcite.service import Medcite
 from medcite.web.errors import ERROR_RESPONSES
@@ -72,12 +71,8 @@ def _service(request: Request) -> Medcite:
 
 
 def lexicon_of(request: Request) -> Lexicon:
-    """The store's drug and condition names, built once per app."""
-    state = request.app.state
-    if getattr(state, "verify_lexicon", None) is None:
-        state.verify_lexicon = store_lexicon(_service(request).store)
-    lexicon: Lexicon = state.verify_lexicon
-    return lexicon
+    """The store's drug and condition names (built once, by the service)."""
+    return _service(request).lexicon
 
 
 @api.post("/verify", response_model=VerifyOut, summary="Verify sentences against passages")
@@ -115,6 +110,5 @@ async def verify_pasted_page(request: Request) -> HTMLResponse:
     if not answer.strip():
         return _render(request, 422, error="Paste an answer with [n] citations and its "
                                            "numbered references.")
-    report = await run_in_threadpool(verify_pasted, _service(request).store, answer,
-                                     lexicon_of(request))
+    report = await run_in_threadpool(_service(request).verify_pasted, answer)
     return _render(request, answer=answer, report=report)

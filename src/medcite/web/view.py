@@ -20,6 +20,9 @@ STATUS_TEXT = {
     "out_of_scope": "medcite answers clinical and health questions from the medical literature "
                     "and guidelines; this question does not appear to be a medical one.",
 }
+NOTICE_STATUSES = ("emergency", "out_of_scope")
+"""Statuses whose notice (the emergency instruction, the scope) is their explanation: it
+replaces ``STATUS_TEXT`` rather than repeating it."""
 REVIEW_STATE = "Not yet reviewed"
 BANNER = "Educational purpose only • pending human review by the Medical Advisory Board"
 DISCLAIMER_TITLES = {"clinician": "Professional medical disclaimer", "patient": "Disclaimer"}
@@ -31,6 +34,7 @@ def ui_labels() -> dict[str, Any]:
     """The labels the browser script needs to render streamed answers like the server."""
     return {
         "status_notes": STATUS_NOTES, "status_text": STATUS_TEXT,
+        "notice_statuses": NOTICE_STATUSES,
         "reference_types": REFERENCE_TYPES, "research_kinds": RESEARCH_KINDS,
         "bullet_kinds": BULLET_KINDS, "disclaimer_titles": DISCLAIMER_TITLES,
     }
@@ -89,6 +93,7 @@ def references_json(answer: Answer) -> list[dict[str, Any]]:
 
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "STATUS_NOTES": STATUS_NOTES, "STATUS_TEXT": STATUS_TEXT, "REVIEW_STEPS": REVIEW_STEPS,
+    "NOTICE_STATUSES": NOTICE_STATUSES,
     "REVIEW_STATE": REVIEW_STATE, "BANNER": BANNER, "FOLLOW_UP": FOLLOW_UP,
     "DISCLAIMERS": DISCLAIMERS, "DISCLAIMER_TITLES": DISCLAIMER_TITLES, "AUDIENCES": AUDIENCES,
     "BULLET_KINDS": BULLET_KINDS, "group_sections": group_sections,

@@ -70,13 +70,18 @@
   }
 
   function statusNoteEl(status, notice) {
-    var extra = notice ? el("p", { className: "notice", text: notice }) : null;
     if (status === "answered") {
-      return extra ? el("div", { className: "status-note status-notice", role: "note" }, extra) : null;
+      return notice ? el("div", { className: "status-note status-notice", role: "note" },
+        el("p", { className: "notice", text: notice })) : null;
     }
+    /* Explained once: an emergency's instruction or the scope notice is the explanation;
+       other statuses keep their own text and add the notice (dosing, fallback). */
+    var explains = notice && labels.notice_statuses.indexOf(status) >= 0;
+    var text = explains ? el("span", { className: "notice", text: notice }) : labels.status_text[status];
+    var extra = notice && !explains ? el("p", { className: "notice", text: notice }) : null;
     return el("div", {
       className: "status-note status-" + status, role: status === "emergency" ? "alert" : "note"
-    }, el("p", {}, el("strong", { text: labels.status_notes[status] + "." }), " " + labels.status_text[status]), extra);
+    }, el("p", {}, el("strong", { text: labels.status_notes[status] + "." }), " ", text), extra);
   }
 
   function summaryEl(data, h) {
@@ -217,7 +222,7 @@
         article.medciteRefs = answer.references;
         var missing = missingEl(answer.missing || [], h);
         if (missing) slot("missing").append(missing);
-        if (answer.disclaimer) fill(slot("disclaimer"), [disclaimerEl(answer.audience, answer.disclaimer, h)]);
+        fill(slot("disclaimer"), answer.disclaimer ? [disclaimerEl(answer.audience, answer.disclaimer, h)] : []);
         var time = article.querySelector(".last-updated");
         if (time && answer.generated_at) {
           time.setAttribute("datetime", answer.generated_at.slice(0, 10));
