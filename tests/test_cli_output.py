@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from medcite.answer.model import DISCLAIMERS
+from medcite.answer.audience import policy
 from medcite.answer.safety import EMERGENCY_NOTICE, OUT_OF_SCOPE_NOTICE
 from medcite.service import Medcite
 from medcite.settings import load_settings
@@ -88,7 +88,7 @@ def test_an_emergency_prints_its_instruction_first_and_no_evidence(home: Path) -
     assert text.index(EMERGENCY) < text.index("Emergency: seek care now") < notice
     assert notice < text.index("Pending human review")
     assert "Chest pain with sweating" not in text and "References" not in text
-    assert "No passage found" not in text and DISCLAIMERS["clinician"][:40] in text
+    assert "No passage found" not in text and policy("clinician").disclaimer[:40] in text
 
     markdown = run(home, "ask", "--format", "markdown", EMERGENCY).stdout
     assert markdown.index(f"# {EMERGENCY}") < markdown.index(EMERGENCY_NOTICE) \

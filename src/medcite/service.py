@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from medcite.answer import pipeline
+from medcite.answer.audience import Audience, policy
 from medcite.answer.coverage import QuestionTerms
 from medcite.answer.evidence import Evidence, gather
 from medcite.answer.extractive import ExtractiveWriter
 from medcite.answer.lexicon import Lexicon, store_lexicon
-from medcite.answer.model import DISCLAIMERS, Answer, Audience, Status
+from medcite.answer.model import Answer, Status
 from medcite.answer.pasted import PastedReport, verify_pasted
 from medcite.answer.pipeline import AnswerEvent
 from medcite.answer.question import MAX_QUESTION_CHARS as MAX_QUESTION_CHARS
@@ -326,7 +327,7 @@ def notice_answer(question: str, audience: Audience, status: Status, notice: str
     """An answer that is only medcite's own notice, with no evidence. An emergency keeps
     its audience's disclaimer; a question out of scope says nothing to disclaim."""
     return Answer(question=question, audience=audience, status=status, notice=notice,
-                  disclaimer=DISCLAIMERS[audience] if status == "emergency" else "",
+                  disclaimer=policy(audience).disclaimer if status == "emergency" else "",
                   engine=engine, generated_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
 

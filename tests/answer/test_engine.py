@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from medcite.answer.audience import DOSE_NOTICE
+from medcite.answer.audience import DOSE_CAUTION, policy
 from medcite.answer.evidence import Evidence
-from medcite.answer.model import DISCLAIMERS
+from medcite.answer.extractive import PLAIN_TITLE
 from medcite.answer.safety import EMERGENCY_NOTICE, OUT_OF_SCOPE_NOTICE
 from medcite.answer.writer import DraftPart
 from medcite.index.embedder import available_cores
@@ -83,12 +83,14 @@ def test_management_answer_has_guidelines_research_and_numbered_references(
     assert "12.5 to 25 mg" in text
 
 
-def test_patient_answer_drops_doses_and_prefers_plain_sources(engine_service: Medcite) -> None:
+def test_patient_answer_opens_with_plain_words(engine_service: Medcite) -> None:
     answer = engine_service.ask("How is high blood pressure treated?", "patient", record=False)
+    assert answer.sections[0].kind == "consumer"
+    assert answer.sections[0].title == PLAIN_TITLE
+    cited = {r.n: r.doc_id for r in answer.references}
+    assert {cited[n] for s in answer.sections[0].sentences for n in s.citations} == {"medquad:1"}
     text = " ".join(s.text for s in answer.all_sentences())
-    assert "mg" not in text
-    assert answer.notice == DOSE_NOTICE
-    assert "medquad:1" in {r.doc_id for r in answer.references}
+    assert ("mg" in text) == (answer.notice == DOSE_CAUTION)  # a dose comes with the caution
     assert answer.disclaimer.startswith("This is general health information")
 
 
@@ -121,7 +123,7 @@ def test_an_emergency_is_answered_by_its_instruction_alone(engine_service: Medci
     assert answer.status == "emergency" and answer.notice == EMERGENCY_NOTICE
     assert not answer.summary and not answer.sections and not answer.references
     assert not answer.missing and answer.verdict is None
-    assert answer.disclaimer == DISCLAIMERS["clinician"] and answer.generated_at
+    assert answer.disclaimer == policy("clinician").disclaimer and answer.generated_at
 
 
 def test_out_of_scope_questions_are_declined(engine_service: Medcite) -> None:

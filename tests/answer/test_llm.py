@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from medcite.answer import local_llm
-from medcite.answer.audience import DOSE_NOTICE
+from medcite.answer.audience import DOSE_CAUTION
 from medcite.answer.evidence import Evidence
 from medcite.answer.extractive import ExtractiveWriter
 from medcite.answer.llm import LLMWriter, answer_schema, make_llm_writer
@@ -198,7 +198,7 @@ def test_writer_keeps_only_shown_citations_and_page_order(scripted: ScriptedServ
     assert request["stream"] is True and request["max_tokens"] == 200
 
 
-def test_patient_answers_leave_doses_out(scripted: ScriptedServer) -> None:
+def test_patient_answers_state_doses_with_the_caution(scripted: ScriptedServer) -> None:
     page = {"bottom_line": [
         {"text": "Colchicine 0.5 mg twice daily prevented gout flares.", "cites": [4]},
         {"text": "Colchicine can ease the pain of a gout flare.", "cites": [2]}],
@@ -208,10 +208,16 @@ def test_patient_answers_leave_doses_out(scripted: ScriptedServer) -> None:
     parts = list(writer.write(make_evidence(QUESTION, GOUT, audience="patient")))
     summary, end = parts[0], parts[-1]
     assert isinstance(summary, DraftSection) and isinstance(end, DraftEnd)
-    assert [s.text for s in summary.sentences] == ["Colchicine can ease the pain of a gout flare."]
-    assert end.notice == DOSE_NOTICE
-    assert "Do not state doses" in writer.request(make_evidence(QUESTION, GOUT, "patient")
-                                                  ).messages[0]["content"]
+    assert [s.text for s in summary.sentences] == [
+        "Colchicine 0.5 mg twice daily prevented gout flares.",
+        "Colchicine can ease the pain of a gout flare."]
+    assert end.notice == DOSE_CAUTION
+    assert "State a dose only exactly as a passage states it" in writer.request(
+        make_evidence(QUESTION, GOUT, "patient")).messages[0]["content"]
+    scripted.replies = [Reply(events=sse_deltas(json.dumps(
+        {**page, "bottom_line": page["bottom_line"][1:]})))]
+    parts = list(writer.write(make_evidence(QUESTION, GOUT, audience="patient")))
+    assert isinstance(parts[-1], DraftEnd) and parts[-1].notice is None  # no dose, no caution
 
 
 def test_broken_stream_before_first_part_falls_back_after_it_is_incomplete(

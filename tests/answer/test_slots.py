@@ -39,5 +39,13 @@ def test_a_definition_must_name_the_thing_defined_near_its_start() -> None:
     assert not defines("gout", "Arthritis is a group of conditions, and gout is one.")
     assert not defines("gout", "Colchicine is a drug.")
     info = understand("What is gout?")
-    assert slot_fit(info, "Gout is a form of arthritis.", "consumer", patient=True) \
+    assert slot_fit(info, "Gout is a form of arthritis.", "consumer", prefers_consumer=True) \
         > DEFINITION
+
+
+def test_a_cause_naming_the_condition_fills_an_etiology_slot_fully() -> None:
+    info = understand("What causes psoriasis?")
+    assert slot_fit(info, "A problem with the immune system causes psoriasis.", "consumer") \
+        == BOTH
+    assert slot_fit(info, "Some genes cause rare forms of the disease.", "consumer") < BOTH
+    assert slot_fit(info, "Psoriasis is common in adults.", "consumer") < BOTH

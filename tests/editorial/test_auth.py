@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from medcite.editorial.passwords import hash_password, needs_rehash, verify_pass
 from medcite.editorial.throttle import BASE_DELAY_SECONDS, FREE_FAILURES, MAX_DELAY_SECONDS
 from medcite.errors import InvalidRequestError, NotFoundError
 from medcite.service import Medcite
+from medcite.settings import load_settings
 from medcite.store.migrations import MIGRATIONS
 from medcite.store.sqlite import SQLiteStore
 from tests.editorial.conftest import PASSWORD
@@ -321,3 +323,18 @@ def test_an_older_store_is_upgraded_and_its_unattributed_tokens_are_delegated(
         assert stored_hash(accounts, "rita").startswith("$argon2id$")
     finally:
         store.close()
+
+
+def test_the_desk_mints_tokens_for_the_configured_lifetime(tmp_path: Path) -> None:
+    service = Medcite(load_settings(tmp_path, embedder={"kind": "none"},
+                                    accounts={"token_days": 7}))
+    with service:
+        desk = Desk(service)
+        user = desk.accounts.add("tess", "Tess Token", "reviewer", "a long enough password 1")
+        token, _ = desk.accounts.new_token(user)
+        [info] = desk.accounts.tokens(user)
+        credential = desk.accounts.lookup(token, "api")
+        assert credential is not None
+        assert info.expires_at is not None
+        days = (datetime.fromisoformat(info.expires_at) - datetime.fromisoformat(info.created_at))
+        assert round(days.total_seconds() / 86400) == 7

@@ -10,7 +10,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from medcite.answer.model import DISCLAIMERS, Answer, Reference, ReferencePassage, Section, Sentence
+from medcite.answer.audience import policy
+from medcite.answer.model import Answer, Reference, ReferencePassage, Section, Sentence
 from tests.web.conftest import FOLLOW_UP, QUESTION
 
 HTML = {"accept": "text/html"}
@@ -85,7 +86,7 @@ def test_ask_page_is_a_shell_the_stream_fills(client: TestClient) -> None:
     assert "audience=patient" in html
     assert re.search(r"<noscript>.*href=\"/ask\?q=What[^\"]*nojs=1", html, re.S)
     assert "From the Guidelines" not in html
-    assert DISCLAIMERS["patient"] in html  # the disclaimer is there from the start
+    assert policy("patient").disclaimer in html  # the disclaimer is there from the start
 
 
 def test_ask_page_without_javascript_renders_the_whole_answer_in_order(client: TestClient) -> None:
@@ -133,7 +134,7 @@ def test_references_show_type_level_source_year_outdated_and_links(client: TestC
 def test_patient_answer_is_in_plain_language_with_the_patient_disclaimer(
         client: TestClient) -> None:
     html = nojs_answer(client, audience="patient")
-    assert DISCLAIMERS["patient"] in html and DISCLAIMERS["clinician"] not in html
+    assert policy("patient").disclaimer in html and policy("clinician").disclaimer not in html
     assert re.search(r'value="patient" checked', html)
 
 
@@ -222,7 +223,7 @@ def emergency_answer() -> Answer:
                               evidence_level="guideline", evidence_label="Guideline",
                               passages=[ReferencePassage(passage_id="guideline:x#t0",
                                                          text=sentence.text)])],
-        missing=["No dose found."], disclaimer=DISCLAIMERS["patient"], audience="patient",
+        missing=["No dose found."], disclaimer=policy("patient").disclaimer, audience="patient",
         generated_at="2026-01-02T00:00:00+00:00")
 
 
@@ -285,4 +286,4 @@ def test_out_of_scope_page_explains_once_without_a_disclaimer(app: FastAPI) -> N
     main = html[html.index("<main"):]  # the head carries every label for the script
     assert 'class="status-note status-out_of_scope"' in main
     assert main.count(OUT_OF_SCOPE_NOTICE) == 1 and STATUS_TEXT["out_of_scope"] not in main
-    assert 'class="disclaimer"' not in main and DISCLAIMERS["clinician"] not in main
+    assert 'class="disclaimer"' not in main and policy("clinician").disclaimer not in main

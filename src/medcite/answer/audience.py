@@ -31,9 +31,16 @@ class AudiencePolicy:
     """Evidence weight of a consumer text when choosing sentences (guideline = 1.3)."""
     reading_grade: float | None
     """Sentences above this Flesch-Kincaid grade cost score (None: no preference)."""
-    states_doses: bool
-    """Whether a dose may be stated. Without it a sentence with a dose is left out and
-    ``DOSE_NOTICE`` says why."""
+    dose_caution: bool
+    """An answer that states a dose says ``DOSE_CAUTION`` with it: doses are stated as the
+    cited sources state them (an answer a reader cannot act on helps no one), and the
+    reader is told to take medicines only as prescribed."""
+    plain_section: bool
+    """Open with a section of consumer health text in document order ("In plain words"),
+    before the guidelines."""
+    guideline_grade: float | None
+    """Guideline sentences above this reading grade, and flowchart or list fragments, are
+    left out (None: every guideline sentence may be shown)."""
     writer_instruction: str
     """The audience line of an LLM writer's prompt."""
     disclaimer_title: str
@@ -43,9 +50,10 @@ class AudiencePolicy:
     """Shown instead on a page the Medical Advisory Board approved."""
 
 
-DOSE_NOTICE = ("Doses are not listed here: take medicines only as prescribed by your "
-               "clinician, who knows your situation.")
-"""What an answer says instead of the doses its audience's policy leaves out (every writer)."""
+DOSE_CAUTION = ("Doses are given as the cited sources state them. Take medicines only as "
+                "your doctor, nurse or pharmacist prescribes them for you: the right dose "
+                "depends on your situation.")
+"""Said with a patient's answer that states a dose (every writer)."""
 
 _POLICIES = {
     Audience.CLINICIAN: AudiencePolicy(
@@ -55,7 +63,9 @@ _POLICIES = {
         consumer_sources=False,
         consumer_weight=0.9,
         reading_grade=None,
-        states_doses=True,
+        dose_caution=False,
+        plain_section=False,
+        guideline_grade=None,
         writer_instruction="- Audience: clinicians. Be precise and keep clinical terms and "
                            "doses.",
         disclaimer_title="Professional medical disclaimer",
@@ -80,9 +90,11 @@ _POLICIES = {
         consumer_sources=True,
         consumer_weight=1.45,
         reading_grade=8.0,
-        states_doses=False,
+        dose_caution=True,
+        plain_section=True,
+        guideline_grade=16.0,
         writer_instruction="- Audience: patients. Use plain, short sentences and everyday "
-                           "words. Do not state doses or amounts of medicines.",
+                           "words. State a dose only exactly as a passage states it.",
         disclaimer_title="Disclaimer",
         disclaimer=(
             "This is general health information, not medical advice. It is built from "
@@ -110,4 +122,5 @@ def policies() -> tuple[AudiencePolicy, ...]:
 
 CHOICES: tuple[str, ...] = tuple(a.value for a in Audience)
 """For ``click.Choice`` and forms."""
-DEFAULT = Audience.CLINICIAN
+DEFAULT: str = Audience.CLINICIAN.value
+"""The default audience as the front ends spell it (a `click.Choice` default, a cookie)."""

@@ -40,7 +40,11 @@ BACK_REFERENCE = re.compile(
     r"Accordingly|Instead|Otherwise|Finally|Second|Secondly|Third|Thirdly|Then|Another|"
     r"The (?:latter|former|same|other|remaining|rest)|Other|In this|In these|For this|"
     r"As (?:a result|such|above|mentioned|noted)|Because of this|Despite this|"
-    r"In (?:this|that|such|these) (?:case|cases|setting|study|group|patients))\b")
+    r"In (?:this|that|such|these) (?:case|cases|setting|study|group|patients)|"
+    r"But|And|Yet|Still|So|Or|In other words|For example|For instance|Even so|Even then|"
+    r"Besides|Rather|Meanwhile|Later|Afterwards?|Again|Too|Last|Lastly|"
+    r"(?:The|This|That|These|Such|Each|Either) (?:one|ones|option|options|approach|method|"
+    r"treatment|drug|test|procedure|condition|disease|problem))\b")
 """A sentence opening like this points back to the sentence before it."""
 _MARKUP = re.compile(r"\*\*|__|^#|\s#{1,6}\s|\||`|^\s*[-*+•]\s|\]\(|<[a-z/][^>]*>")
 """Markdown, table or HTML residue that must never reach a reader."""

@@ -8,6 +8,7 @@ references (numbered by document, in order of first use).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,10 +127,46 @@ def gather(searcher: Searcher, store: SQLiteStore, info: QueryInfo, terms: Quest
             continue
         items.append(EvidencePassage(len(items) + 1, passage, doc, rank, sp.score / top,
                                      _coverage(terms, doc, passage)))
+    items += _titles(items)
     background: list[EvidencePassage] = []
     if info.comparison is not None and items:
         background = _background(store, items, lim.verdict_documents, terms)
     return Evidence(info.text, info, audience, terms, items, background)
+
+
+FINDING_TITLE = re.compile(
+    r"\b(?:is|are|was|were|cause[sd]?|lead(?:s)? to|results? in|associated with|reduce[sd]?|"
+    r"increase[sd]?|improve[sd]?|induce[sd]?|inhibit(?:s|ed)?|promote[sd]?|regulate[sd]?|"
+    r"mediate[sd]?|predict(?:s|ed)?|prevent(?:s|ed)?|protect(?:s|ed)?|confer(?:s|red)?|"
+    r"reveal(?:s|ed)?|show(?:s|ed)?|suggest(?:s|ed)?|identif(?:y|ies|ied)|link(?:s|ed)? to|"
+    r"target(?:s|ed)?|block(?:s|ed)?|activate[sd]?|enhance[sd]?|impair(?:s|ed)?|"
+    r"underlie[sd]?|drive[sd]?|contribute[sd]? to|require[sd]?|define[sd]?)\b", re.I)
+"""A verb that makes a research title a statement of its finding ("Biallelic variants in X
+cause Y"), not a topic ("X in Y: a cohort study")."""
+TITLE_WORDS = (6, 40)
+TITLE_SECTION = "Title"
+
+
+def _titles(items: list[EvidencePassage]) -> list[EvidencePassage]:
+    """A research article's title that states its finding, as one more passage of its
+    document: it is often the one sentence that answers ("... cause intellectual
+    disability, epilepsy and hearing loss"). Cited, it is shown as the passage it is."""
+    out: list[EvidencePassage] = []
+    seen: set[str] = set()
+    for item in items:
+        title = " ".join(str(item.doc.get("title") or "").split())
+        if item.doc_id in seen or item.kind in ("guideline", "consumer") or not title:
+            continue
+        seen.add(item.doc_id)
+        if title.endswith("?") or not TITLE_WORDS[0] <= len(title.split()) <= TITLE_WORDS[1] \
+                or not FINDING_TITLE.search(title):
+            continue
+        text = title if title.endswith((".", "!")) else title + "."
+        passage = Passage(id=f"{item.doc_id}#title", doc_id=item.doc_id, part="text", n=0,
+                          section=TITLE_SECTION, text=text, start=0, end=len(text))
+        out.append(EvidencePassage(len(items) + len(out) + 1, passage, item.doc, item.rank,
+                                   item.score, item.coverage))
+    return out
 
 
 def _population_sections(store: SQLiteStore, info: QueryInfo,

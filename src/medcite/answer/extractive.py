@@ -22,14 +22,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast, get_args
 
-from medcite.answer.audience import DOSE_NOTICE
+from medcite.answer.audience import DOSE_CAUTION
 from medcite.answer.candidates import Candidate, candidates
 from medcite.answer.coverage import QuestionTerms
 from medcite.answer.evidence import Evidence, EvidencePassage
+from medcite.answer.model import Verdict
 from medcite.answer.numbers import states_dose
 from medcite.answer.readability import grade
-from medcite.answer.slots import BOTH, FOCUS_BONUS, slot_fit
+from medcite.answer.slots import BOTH, FOCUS_BONUS, defines, slot_fit
 from medcite.answer.themes import FALLBACK_THEME, THEMES, TREATMENT, theme_for
 from medcite.answer.verdict import Decision, Statement, compare, yes_no
 from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSentence
@@ -78,6 +80,10 @@ PASSAGE_COVERAGE_SHARE = 0.5
 
 SUMMARY_SENTENCES = 2
 MAX_GUIDELINE_SENTENCES = 7
+PLAIN_TITLE = "In plain words"
+"""The consumer-text section a patient's answer opens with (``AudiencePolicy.plain_section``)."""
+MAX_PLAIN_SENTENCES = 5
+MAX_PER_PLAIN_DOCUMENT = 3
 MAX_RESEARCH_SENTENCES = 9
 MAX_PER_THEME = 4
 MAX_PER_DOCUMENT = 2
@@ -130,23 +136,26 @@ class ExtractiveWriter:
         if evidence.best_coverage < MIN_COVERAGE or not relevant:
             yield from self._insufficient(evidence, scored)
             return
-        notice = None
-        if not evidence.policy.states_doses:
-            if evidence.info.type == "dosing" or any(states_dose(c.text) for c in relevant):
-                notice = DOSE_NOTICE
-            relevant = [c for c in relevant if not states_dose(c.text)]
-
         verdict, carrier = self._verdict(evidence, relevant)
         lead = _before(carrier, evidence) if carrier and carrier.candidate.anaphoric else None
         if carrier is not None and carrier.candidate.anaphoric and lead is None:
             verdict, carrier = None, None  # it would point back to a sentence not shown
         summary = self._bottom_line(evidence, relevant, carrier, lead)
         yield DraftSection("summary", "", [c.draft() for c in summary],
-                           verdict=verdict if carrier is not None else None,  # type: ignore[arg-type]
+                           verdict=_as_verdict(verdict) if carrier is not None else None,
                            verdict_at=1 if lead is not None else 0)
         used = list(summary)
+        rules = evidence.policy
+        if rules.plain_section:
+            plain = _openable(_in_document_order(pick(
+                [c for c in relevant if c.item.kind == "consumer" and not _near(c, used)],
+                MAX_PLAIN_SENTENCES, MAX_PER_PLAIN_DOCUMENT)))
+            if plain:
+                used.extend(plain)
+                yield DraftSection("consumer", PLAIN_TITLE, [c.draft() for c in plain])
         guidelines = _openable(_in_document_order(pick(
-            [c for c in relevant if c.item.kind == "guideline" and not _near(c, used)],
+            [c for c in relevant if c.item.kind == "guideline" and not _near(c, used)
+             and _readable(c, rules.guideline_grade)],
             MAX_GUIDELINE_SENTENCES, MAX_PER_GUIDELINE)))
         if guidelines:
             used.extend(guidelines)
@@ -157,7 +166,9 @@ class ExtractiveWriter:
             chosen = _openable(chosen)
             if chosen:
                 yield DraftSection("research", title, [c.draft() for c in chosen])
-        yield DraftEnd(missing=_missing(evidence, used + research), notice=notice,
+        caution = rules.dose_caution and any(states_dose(c.text) for c in used + research)
+        yield DraftEnd(missing=_missing(evidence, used + research),
+                       notice=DOSE_CAUTION if caution else None,
                        stats={"seconds": round(time.perf_counter() - start, 4)})
 
     # -- scoring ----------------------------------------------------------------------
@@ -216,9 +227,13 @@ class ExtractiveWriter:
             named = [c for c in pool if group.search(c.text) or group.search(c.candidate.section)]
             pool = named or pool
         pool.sort(key=lambda c: -c.score * (FOCUS_BONUS if _names(focus, c, top) else 1.0))
+        subject = evidence.info.focus or evidence.info.core
         for c in pool:
             if len(summary) >= SUMMARY_SENTENCES:
                 break
+            if evidence.info.type == "definition" and defines(subject, c.text) and any(
+                    defines(subject, o.text) for o in summary):
+                continue  # a second definition adds nothing; what the reader needs next does
             if not _near(c, summary):
                 summary.append(c)
         return summary
@@ -392,6 +407,17 @@ def _names(terms: QuestionTerms, c: Chosen, top: frozenset[str]) -> bool:
     return bool(terms.covered(c.candidate.terms) & top)
 
 
+def _as_verdict(value: str | None) -> Verdict | None:
+    return cast(Verdict, value) if value in get_args(Verdict) else None
+
+
+def _readable(c: Chosen, limit: float | None) -> bool:
+    """Whether a guideline sentence may be shown to a reader whose policy sets a reading
+    grade limit: not above it, and not a flowchart or list fragment."""
+    return limit is None or ("\n" not in c.text and "-->" not in c.text
+                             and grade(c.text) <= limit)
+
+
 def _near(c: Chosen, others: list[Chosen]) -> bool:
     return any(c.text in o.text or o.text in c.text
                or _overlap(c.candidate, o.candidate) > REDUNDANCY for o in others)
@@ -411,7 +437,7 @@ def _missing(evidence: Evidence, chosen: list[Chosen]) -> list[str]:
     topic = info.focus or info.core
     if info.type in ("management", "dosing") and not TREATMENT.search(text):
         missing.append(f"No indexed passage describes treatment of {topic}.")
-    if (info.type == "dosing" and evidence.policy.states_doses
+    if (info.type == "dosing"
             and not any(states_dose(c.text) for c in chosen)):
         missing.append(f"No indexed passage states a dose for {topic}.")
     return missing

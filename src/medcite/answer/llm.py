@@ -25,7 +25,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from medcite.answer.audience import DOSE_NOTICE
+from medcite.answer.audience import DOSE_CAUTION
 from medcite.answer.evidence import Evidence, EvidencePassage
 from medcite.answer.llm_client import ChatClient, ChatRequest, StreamedObject, Usage
 from medcite.answer.model import Verdict
@@ -162,7 +162,7 @@ class LLMWriter:
                  "prompt_chars": float(sum(len(m["content"]) for m in request.messages)),
                  "repair_calls": float(self._repairs.get(id(evidence), 0))}
         yield DraftEnd(missing=[TRUNCATED] if truncated else [],
-                       notice=DOSE_NOTICE if draft.doses_left_out else None, stats=stats)
+                       notice=DOSE_CAUTION if draft.caution else None, stats=stats)
 
     # -- repair ----------------------------------------------------------------------
 
@@ -196,8 +196,6 @@ class LLMWriter:
         fixed = _sentence(value, allowed)
         if fixed is None or (fixed.text, fixed.cites) == (sentence.text, sentence.cites):
             return None
-        if not evidence.policy.states_doses and states_dose(fixed.text):
-            return None
         return fixed
 
 
@@ -206,7 +204,7 @@ class _Draft:
 
     def __init__(self, evidence: Evidence, shown: list[EvidencePassage],
                  verdicts: tuple[Verdict, ...] | None) -> None:
-        self.states_doses = evidence.policy.states_doses
+        self.dose_caution = evidence.policy.dose_caution
         self.allowed = {p.n for p in shown}
         self.guideline = {p.n for p in shown if p.kind == "guideline"}
         self.verdicts = verdicts
@@ -215,7 +213,8 @@ class _Draft:
         self.summary: DraftSection | None = None
         self.pending: list[DraftSection] = []
         self.started = False
-        self.doses_left_out = False
+        self.caution = False
+        """Whether a dose was stated to a reader whose policy asks for the caution."""
 
     def take(self, path: tuple[str | int, ...], value: Any) -> Iterator[DraftSection]:
         key = path[0]
@@ -263,9 +262,7 @@ class _Draft:
             sentence = _sentence(item, self.allowed if allowed is None else allowed)
             if sentence is None:
                 continue
-            if not self.states_doses and states_dose(sentence.text):
-                self.doses_left_out = True
-                continue
+            self.caution |= self.dose_caution and states_dose(sentence.text)
             out.append(sentence)
             if len(out) == limit:
                 break

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from medcite.answer.audience import Audience, policies
+from medcite.answer.audience import Audience
 
 Status = Literal["answered", "insufficient_evidence", "out_of_scope", "emergency"]
 Verdict = Literal["yes", "no", "maybe", "increased", "decreased", "no_difference"]
@@ -20,8 +20,6 @@ INSUFFICIENT_EVIDENCE = (
     "The indexed evidence is not sufficient to answer this question with confidence."
 )
 
-DISCLAIMERS: dict[str, str] = {p.audience.value: p.disclaimer for p in policies()}
-"""The engine disclaimer per audience (from :mod:`medcite.answer.audience`)."""
 
 
 class Sentence(BaseModel):

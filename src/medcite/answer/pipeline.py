@@ -19,7 +19,6 @@ from typing import Any
 
 from medcite.answer.evidence import Evidence, EvidencePassage
 from medcite.answer.model import (
-    DISCLAIMERS,
     INSUFFICIENT_EVIDENCE,
     Answer,
     Reference,
@@ -74,7 +73,7 @@ class Assembler:
         self.repaired = 0
         self.answer = Answer(
             question=evidence.question, audience=evidence.audience,
-            question_type=evidence.info.type, disclaimer=DISCLAIMERS[evidence.audience],
+            question_type=evidence.info.type, disclaimer=evidence.policy.disclaimer,
             engine=writer, generated_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
     # -- sentences -------------------------------------------------------------------

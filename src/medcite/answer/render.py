@@ -68,10 +68,10 @@ def to_markdown(answer: Answer, review_status: str = "not reviewed",
         lines += [f"**Verdict:** {answer.verdict.replace('_', ' ')}", ""]
     research_started = False
     for section in answer.sections:
-        if section.kind in ("research", "consumer") and not research_started:
+        if section.kind == "research" and not research_started:
             lines += ["## From the Research", ""]
             research_started = True
-        level = "###" if section.kind in ("research", "consumer") else "##"
+        level = "###" if section.kind == "research" else "##"
         lines += [f"{level} {section.title}", ""]
         bullet = section.kind in ("guidelines", "safety", "found")
         for s in section.sentences:
@@ -124,7 +124,7 @@ def print_terminal(answer: Answer, console: Console) -> None:
     console.print(Panel(Group(*parts), title="medcite", border_style="blue"))
     research_started = False
     for section in answer.sections:
-        if section.kind in ("research", "consumer") and not research_started:
+        if section.kind == "research" and not research_started:
             console.print(Text("From the Research", style="bold underline"))
             research_started = True
         console.print(Text(section.title, style="bold cyan"))

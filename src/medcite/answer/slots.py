@@ -59,6 +59,11 @@ DEFINES = re.compile(
     r"\b(?:is|are)\s+(?:a|an|the|one of|caused|defined|characteri[sz]ed|common|rare|"
     r"types?|kinds?|forms?|group|condition|disease|disorder|inflammation|infection)\b|"
     r"\brefers? to\b|\bmeans\b|\balso (?:called|known)\b", re.I)
+CAUSES = re.compile(r"\b(caused? by|causes?|happens? when|occurs? when|results? from|due to|"
+                    r"develops? when|builds? up|triggered by|is linked to|risk factors?)\b", re.I)
+"""A sentence that says what causes something (etiology questions)."""
+QUESTION_WORDS = frozenset("what which who whom whose why how when where does did can could "
+                           "should would the and for with".split())
 DEFINITION_WINDOW = 8
 """The thing defined must be named within the sentence's first words."""
 
@@ -85,10 +90,20 @@ def slot_fit(info: QueryInfo, text: str, kind: str, prefers_consumer: bool = Fal
             consumer = prefers_consumer and kind == "consumer"
             return DEFINITION * (PATIENT_CONSUMER if consumer else 1.0)
         return 1.0
+    if qtype == "etiology" and CAUSES.search(text):
+        return BOTH if names(info.focus or info.core, text) else PART
     cue = TYPE_CUES.get(qtype)
     if cue is not None and cue.search(text):
         return TYPE_CUE
     return 1.0
+
+
+def names(focus: str, text: str) -> bool:
+    """Whether ``text`` names ``focus`` (by the first letters of one of its words)."""
+    low = text.lower()
+    words = [w for w in re.findall(r"[a-z0-9]+", focus.lower())
+             if len(w) > 2 and w not in QUESTION_WORDS and not CAUSES.fullmatch(w)]
+    return any(w[:5] in low for w in words)
 
 
 def defines(focus: str, text: str) -> bool:

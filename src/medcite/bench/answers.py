@@ -163,7 +163,7 @@ def run_readability(service: Medcite, data_dir: Path, limit: int,
                     ) -> dict[str, Any]:
     """Median Flesch-Kincaid grade of patient and clinician answers to consumer questions."""
     questions: list[Question] = load("mediqa", data_dir, limit)
-    grades: dict[str, list[float]] = {"patient": [], "clinician": []}
+    grades: dict[str, list[float]] = {a.value: [] for a in Audience}
     for q in questions:
         audiences = (Audience.PATIENT, Audience.CLINICIAN)
         for audience in audiences:

@@ -173,9 +173,9 @@ def _generate(target: Path, records: int) -> None:
 
 
 def _kill_at_random(run: IngestRun, home: Path, window: tuple[float, float],
-                    rng: random.Random) -> tuple[float, bool]:
+                    rng: random.Random) -> tuple[float, bool, int]:
     """Start an ingest, SIGKILL it a random time after its database appears; returns the
-    delay and whether it was still running."""
+    delay, whether it was still running, and its exit status."""
     proc = run.start(home)
     _wait_for_database(proc, home)
     delay = rng.uniform(*window)
@@ -183,8 +183,7 @@ def _kill_at_random(run: IngestRun, home: Path, window: tuple[float, float],
     running = proc.poll() is None
     if running:
         proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    return delay, running
+    return delay, running, proc.wait()
 
 
 def _state(home: Path, parts: tuple[str, ...], reference: Contents, vectors: bool
@@ -260,14 +259,15 @@ def run_crash(trials: int = 20, records: int = 50, seed: int = 1, vectors: bool 
             home = root / f"trial-{n}"
             part = (0.0, window) if not vectors else (0.0, storing) if n % 2 else \
                 (storing, window)
-            delay, killed = _kill_at_random(run, home, part, rng)
+            delay, killed, rc = _kill_at_random(run, home, part, rng)
             after_kill = _state(home, parts, reference, vectors)
             resumed = run.complete(home)
             after = _state(home, parts, reference, vectors)
             files = resumed.get("files", [])
             result = {
                 "trial": n, "delay_s": round(delay, 3), "killed": killed,
-                "phase": _phase(after_kill, reference_rows) if killed else "completed",
+                "phase": _phase(after_kill, reference_rows) if killed else
+                "completed" if rc == 0 else f"failed on its own (exit {rc})",
                 "consistent_after_kill": after_kill["consistent"],
                 "problems_after_kill": after_kill["problems"],
                 "resume_rc": resumed["rc"], "resume_error": resumed.get("error", ""),
@@ -320,7 +320,7 @@ def _summary(results: list[dict[str, Any]], source: str, records: int, vectors: 
 def trial_line(r: dict[str, Any]) -> str:
     """One trial in a line, as it finishes."""
     how = f"killed after {r['delay_s']:.2f} s ({r['phase']})" if r["killed"] else \
-        f"finished before the kill at {r['delay_s']:.2f} s"
+        f"{r['phase']} before the kill at {r['delay_s']:.2f} s"
     verdict = "consistent" if r["consistent_after_kill"] else \
         f"INCONSISTENT ({'; '.join(r['problems_after_kill'])})"
     resumed = "resumed ok" if r["resume_rc"] == 0 else f"RESUME FAILED ({r['resume_error']})"

@@ -24,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from medcite.answer.audience import CHOICES
 from medcite.answer.candidates import BACK_REFERENCE
 from medcite.answer.model import Answer, Audience
 from medcite.bench.baseline import DocumentBM25
@@ -135,7 +136,7 @@ def run_keyfacts(service: Medcite, engine: str | None, facts: list[KeyFact],
             progress(1)
     return {"questions": len(rows), **_shares(rows), "by_audience": {
         aud: _shares([r for r in rows if r["audience"] == aud])
-        for aud in ("clinician", "patient")}, "rows": rows}
+        for aud in CHOICES}, "rows": rows}
 
 
 def _shares(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
+from medcite.answer.audience import CHOICES, DEFAULT, Audience
 from medcite.cli.audit import audit
 from medcite.cli.backup import backup, restore
 from medcite.cli.batch import run_batch, text_field
@@ -157,7 +158,7 @@ engine_option = click.option(
 @click.argument("question", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
               default="text", show_default=True, help="How to print the answer.")
-@click.option("--audience", type=click.Choice(["clinician", "patient"]), default="clinician",
+@click.option("--audience", type=click.Choice(CHOICES), default=DEFAULT,
               show_default=True, help="Who the answer is written for.")
 @click.option("--batch", type=click.Path(path_type=Path),
               help="JSON Lines file of {id, question}; one JSON answer per line.")
@@ -182,12 +183,12 @@ def ask(question: str | None, fmt: str, audience: str, batch: Path | None,
                 raise InvalidRequestError("--batch writes JSON Lines.", "Add --format json.")
             service.require_documents()
             status = run_batch(batch, lambda line: service.ask(
-                text_field(line, "question"), audience, record=False,  # type: ignore[arg-type]
+                text_field(line, "question"), Audience(audience), record=False,
                 engine=engine).model_dump())
             _exit(status)
             return
         assert question is not None
-        answer = service.ask(question, audience, thread_id,  # type: ignore[arg-type]
+        answer = service.ask(question, Audience(audience), thread_id,
                              engine=engine)
     if fmt == "json":
         emit_json(answer.model_dump())

@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from medcite.answer.audience import CHOICES, DEFAULT
 from medcite.cli.common import emit_json as emit
 from medcite.cli.common import json_option, open_service, out
 from medcite.cli.editorial import acting, as_option, open_desk, print_article
@@ -47,7 +48,7 @@ def review_queue(actor: str, as_json: bool) -> None:
 @review.command("new")
 @click.argument("question")
 @as_option
-@click.option("--audience", type=click.Choice(["clinician", "patient"]), default="clinician")
+@click.option("--audience", type=click.Choice(CHOICES), default=DEFAULT)
 @json_option
 def review_new(question: str, actor: str, audience: str, as_json: bool) -> None:
     """Save QUESTION and its answer as a draft article (or find the article it

@@ -21,7 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
-from medcite.answer.audience import Audience
+from medcite.answer.audience import CHOICES, Audience
 from medcite.answer.lexicon import Lexicon
 from medcite.answer.model import Answer
 from medcite.answer.question import clean_question
@@ -93,7 +93,8 @@ class Desk:
     def __init__(self, service: Engine) -> None:
         self.service = service
         self.store = service.store
-        self.accounts = Accounts(service.store)
+        self.accounts = Accounts(service.store,
+                                 token_days=service.settings.accounts.token_days)
         self.articles = Articles(service.store)
 
     def embed(self, question: str) -> np.ndarray | None:
@@ -102,20 +103,20 @@ class Desk:
 
     # -- articles ----------------------------------------------------------------------
 
-    def create(self, user: User | None, question: str, audience: str = "clinician"
+    def create(self, user: User | None, question: str, audience: str = Audience.CLINICIAN
                ) -> tuple[Article, bool]:
         """The article for ``question``: an existing one it paraphrases (routed, True),
         else a new draft with the answer as version 1 (False)."""
         with self._denials(user, "create"):
             actor = require(user, "article.create").username
-        if audience not in ("clinician", "patient"):
+        if audience not in CHOICES:
             raise InvalidRequestError(f"Unknown audience {audience!r}.",
                                       "Use 'clinician' or 'patient'.")
         question = clean_question(question)
         vector = self.embed(question)
         if (found := self._route(question, vector, actor)) is not None:
             return found, True
-        answer = self.service.ask(question, audience, record=False)  # type: ignore[arg-type]
+        answer = self.service.ask(question, Audience(audience), record=False)
         with self.store.transaction() as tx:
             if (found := self._route(question, vector, actor)) is not None:
                 return found, True  # created by someone else meanwhile
@@ -342,7 +343,7 @@ class Desk:
     def regenerate(self, user: User | None, article_id: int) -> Version:
         """A new version answered afresh from the current evidence."""
         actor, article = self._editable(user, article_id, "regenerate")
-        answer = self.service.ask(article.question, article.audience,  # type: ignore[arg-type]
+        answer = self.service.ask(article.question, Audience(article.audience),
                                   record=False)
         with self.store.transaction() as tx:
             n = self.articles.add_version(tx, article_id, answer, "regenerated",
@@ -377,7 +378,7 @@ class Desk:
             raise InvalidRequestError(
                 "Split off one of the questions routed to the article, not its own.",
                 f"Routed questions: {'; '.join(routed) or 'none'}.")
-        answer = self.service.ask(question, article.audience,  # type: ignore[arg-type]
+        answer = self.service.ask(question, Audience(article.audience),
                                   record=False)
         vector = self.embed(question)
         with self.store.transaction() as tx:

@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from medcite.answer.audience import Audience
 from medcite.editorial.articles import diff_answers
 from medcite.editorial.auth import LOGIN_TOKEN_SECONDS
 from medcite.editorial.editing import alternatives, check_edit
@@ -76,7 +77,7 @@ class LoginOut(BaseModel):
 
 class CreateRequest(Strict):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    audience: Literal["clinician", "patient"] = "clinician"
+    audience: Audience = Field(Audience.CLINICIAN, strict=False)
 
 
 class ArticleOut(BaseModel):
@@ -201,7 +202,12 @@ def queue(user: CurrentUser, desk: DeskDep) -> list[ArticleOut]:
     return [article_out(a) for a in desk.queue(user)]
 
 
+EXPORT_CONTENT: dict[str, Any] = {"application/x-ndjson": {}, "text/csv": {}}
+"""The media types of an audit export (format=jsonl or csv), declared in the OpenAPI."""
+
+
 @router.get("/articles/audit", summary="Export the whole audit log",
+            responses={200: {"content": EXPORT_CONTENT}},
             response_class=StreamingResponse)
 def export_audit(user: CurrentUser, desk: DeskDep,
                  format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl"
@@ -333,7 +339,7 @@ async def split(article_id: int, body: SplitRequest, user: CurrentUser,
 
 
 @router.get("/articles/{article_id}/audit", summary="An article's audit events",
-            response_model=list[AuditEvent])
+            response_model=list[AuditEvent], responses={200: {"content": EXPORT_CONTENT}})
 def article_audit(article_id: int, user: CurrentUser, desk: DeskDep,
                   format: Annotated[Literal["json", "jsonl", "csv"], Query()] = "json"
                   ) -> Any:

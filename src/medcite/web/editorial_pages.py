@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from medcite.answer.audience import DEFAULT
 from medcite.editorial.articles import diff_answers
 from medcite.editorial.auth import DECISIONS, SESSION_SECONDS
 from medcite.editorial.editing import check_edit
@@ -152,7 +153,7 @@ async def new_article(request: Request) -> Response:
     check_csrf(identity, form.get(CSRF_FIELD))
     desk = get_desk(request)
     article, _ = await run_in_threadpool(desk.create, identity.user, form.get("question", ""),
-                                         form.get("audience", "clinician"))
+                                         form.get("audience", DEFAULT))
     return RedirectResponse(f"/review/{article.id}", status_code=303)
 
 

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from medcite.answer.audience import policy
 from medcite.editorial.articles import TOPICS
 from medcite.editorial.errors import GoneError, UnauthorizedError
 from medcite.editorial.models import Approval, Article, PublicApproval
@@ -31,21 +32,6 @@ PENDING_BANNER = ("Educational purpose only • Exercise caution as content is p
 APPROVED_BANNER = "Reviewed and approved by the Medical Advisory Board"
 REVISING = ("submitted", "under_review", "changes_requested", "draft")
 """States in which a newer version than the public one is being written or reviewed."""
-REVIEWED_DISCLAIMERS = {
-    "clinician": (
-        "This information is intended for healthcare professionals. It was generated from the "
-        "indexed literature and guidelines and then reviewed by the Medical Advisory Board "
-        "(see the editorial policy). Any medical decision-making should rely on clinical "
-        "judgment and independently verified information; verify doses and recommendations "
-        "against the cited sources and current local guidance before applying them in "
-        "patient care."),
-    "patient": (
-        "This is general health information, not medical advice, reviewed by the Medical "
-        "Advisory Board. It may not fit your situation. Talk to your doctor, nurse or "
-        "pharmacist before you start, stop or change any treatment. In an emergency, call "
-        "your local emergency number."),
-}
-"""Shown instead of the engine's "not necessarily reviewed by a human" on approved pages."""
 
 
 def badge(state: str) -> list[tuple[str, str]]:
@@ -107,8 +93,8 @@ def article_page(request: Request, slug: str) -> Response:
         approved = approval is not None
         n, updated, rejected = public.version, public.updated_at, public.revision_rejected_at
     if approved:
-        answer = answer.model_copy(update={"disclaimer": REVIEWED_DISCLAIMERS.get(
-            answer.audience, REVIEWED_DISCLAIMERS["clinician"])})
+        answer = answer.model_copy(update={
+            "disclaimer": policy(answer.audience).reviewed_disclaimer})
     return page(request, "article.html", identity or Identity(None), article=article,
                 n=n, updated_at=updated, approval=approval, answer=answer, state=state,
                 steps=badge(state), approved=approved, staff=staff,

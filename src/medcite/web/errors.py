@@ -46,7 +46,7 @@ class ErrorBody(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": code.replace("_", " ")}
-    for status, code in HTTP_CODES.items() if status in (404, 409, 413, 422, 500)
+    for status, code in HTTP_CODES.items() if status in (400, 404, 409, 413, 422, 500)
 }
 """OpenAPI documentation of the error shape, for the API routes."""
 
@@ -112,6 +112,15 @@ def install(app: FastAPI) -> None:
         return error_response(request, exc.http_status, exc.code, str(exc),
                               getattr(exc, "headers", None))  # e.g. a 429's Retry-After
 
+    async def on_overflow(request: Request, exc: Exception) -> Response:
+        # An id, version or index beyond 64 bits reaches SQLite as an OverflowError; no
+        # stored row can have it, so it is the request that is wrong, not the server.
+        log.warning("number out of range on %s %s", request.method, request.url.path,
+                    exc_info=exc)
+        return error_response(request, 422, "invalid_request",
+                              "A number in the request is too large: ids, versions and "
+                              "indexes are below 2^63. Check the URL and the body.")
+
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(request, 500, "internal",
@@ -120,4 +129,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(MedciteError, on_medcite)
+    app.add_exception_handler(OverflowError, on_overflow)
     app.add_exception_handler(Exception, on_unexpected)

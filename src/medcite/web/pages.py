@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from medcite.answer.model import Audience
+from medcite.answer.audience import CHOICES, DEFAULT, Audience
 from medcite.errors import InvalidRequestError
 from medcite.service import Medcite
 from medcite.web.view import anchor
@@ -31,13 +31,13 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
 
 def preferred_audience(request: Request, given: str | None = None) -> Audience:
     """The audience asked for, else the remembered one (cookie), else clinician."""
-    value = given or request.cookies.get(AUDIENCE_COOKIE) or "clinician"
-    if value not in ("clinician", "patient"):
+    value = given or request.cookies.get(AUDIENCE_COOKIE) or DEFAULT
+    if value not in CHOICES:
         if given:
             raise InvalidRequestError(f"Unknown audience {given!r}.",
                                       "Use 'clinician' or 'patient'.")
-        value = "clinician"
-    return value  # type: ignore[return-value]
+        value = DEFAULT
+    return Audience(value)
 
 
 def ask_url(question: str, audience: str, nojs: bool = False) -> str:

@@ -30,7 +30,7 @@ pages = APIRouter(include_in_schema=False)
 class VerifyItem(BaseModel):
     """One sentence and the passages it cites."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # an id of true is not 1
 
     id: str | int | None = Field(None, description="Echoed back with the result.")
     sentence: str = Field(min_length=1, max_length=MAX_SENTENCE_CHARS)
@@ -39,7 +39,7 @@ class VerifyItem(BaseModel):
 
 
 class VerifyRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     items: list[VerifyItem] = Field(min_length=1, max_length=MAX_ITEMS)
 

@@ -6,12 +6,13 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from medcite.answer.model import DISCLAIMERS, INSUFFICIENT_EVIDENCE, Answer, Reference, Section
+from medcite.answer.audience import policies
+from medcite.answer.model import INSUFFICIENT_EVIDENCE, Answer, Reference, Section
 from medcite.answer.render import FOLLOW_UP, REVIEW_STEPS, STATUS_NOTES
 
 REFERENCE_TYPES = {"guideline": "Guideline", "research": "Research", "consumer": "Consumer",
                    "drug-label": "Drug label"}
-RESEARCH_KINDS = ("research", "consumer")
+RESEARCH_KINDS = ("research",)
 BULLET_KINDS = ("guidelines", "safety", "found")
 STATUS_TEXT = {
     "emergency": "This may be a medical emergency. Call your local emergency number or go to "
@@ -25,8 +26,11 @@ NOTICE_STATUSES = ("emergency", "out_of_scope")
 replaces ``STATUS_TEXT`` rather than repeating it."""
 REVIEW_STATE = "Not yet reviewed"
 BANNER = "Educational purpose only • pending human review by the Medical Advisory Board"
-DISCLAIMER_TITLES = {"clinician": "Professional medical disclaimer", "patient": "Disclaimer"}
-AUDIENCES = (("clinician", "Healthcare professional"), ("patient", "Patient or caregiver"))
+DISCLAIMERS = {p.audience.value: p.disclaimer for p in policies()}
+DISCLAIMER_TITLES = {p.audience.value: p.disclaimer_title for p in policies()}
+READERS = {p.audience.value: p.reader for p in policies()}
+AUDIENCES = tuple((p.audience.value, p.label) for p in policies())
+"""The audience policies as the templates and the page script read them."""
 _ANCHOR = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -71,8 +75,8 @@ def iso_date(iso: str | None) -> str:
 
 
 def group_sections(sections: list[Section]) -> list[tuple[str, list[Section]]]:
-    """Sections in order, the research and consumer ones gathered under one "From the
-    Research" group at the place of the first of them (as the Markdown renderer does)."""
+    """Sections in order, the research ones gathered under one "From the Research" group at
+    the place of the first of them (as the Markdown renderer does)."""
     groups: list[tuple[str, list[Section]]] = []
     research: list[Section] | None = None
     for section in sections:
@@ -96,6 +100,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "NOTICE_STATUSES": NOTICE_STATUSES,
     "REVIEW_STATE": REVIEW_STATE, "BANNER": BANNER, "FOLLOW_UP": FOLLOW_UP,
     "DISCLAIMERS": DISCLAIMERS, "DISCLAIMER_TITLES": DISCLAIMER_TITLES, "AUDIENCES": AUDIENCES,
+    "READERS": READERS,
     "BULLET_KINDS": BULLET_KINDS, "group_sections": group_sections,
     "references_json": references_json,
     "reference_url": reference_url, "ui_labels": ui_labels,
