@@ -67,6 +67,27 @@ def service(home: Path) -> Iterator[Medcite]:
         yield svc
 
 
+VOCAB_MESH = [
+    {"ui": "D006973", "name": "Hypertension", "entry_terms": ["High Blood Pressure"],
+     "tree_numbers": ["C14.907.489"]},
+    {"ui": "D009203", "name": "Myocardial Infarction", "entry_terms": ["Heart Attack"],
+     "tree_numbers": ["C14.280.647.500"]},
+    {"ui": "D003704", "name": "Dementia", "entry_terms": ["Amentia"],
+     "tree_numbers": ["F03.615.400"]},
+]
+VOCAB_DRUGS = [{"canonical": "lisinopril", "drugbank_id": "DB00722",
+                "brand_variants": ["Zestril"], "variants": ["lisinopril"]}]
+
+
+@pytest.fixture
+def vocab_service(service: Medcite, tmp_path: Path) -> Medcite:
+    """``service`` with a tiny MeSH (hypertension, heart attack, dementia) and drug
+    vocabulary (lisinopril, brand Zestril): enough for synonyms and paraphrases."""
+    service.ingest([write_jsonl(tmp_path / "mesh.jsonl", VOCAB_MESH),
+                    write_jsonl(tmp_path / "drugs.jsonl", VOCAB_DRUGS)])
+    return service
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     """The shared data directory; tests that read it are skipped where it does not exist
@@ -79,7 +100,7 @@ def shared() -> Path:
 def head_lines(source: Path, target: Path, n: int) -> Path:
     """The first ``n`` records of a (gzipped) JSON Lines file, written to ``target``."""
     opener = gzip.open if source.suffix == ".gz" else open
-    with opener(source, "rt", encoding="utf-8") as stream:  # type: ignore[operator]
+    with opener(source, "rt", encoding="utf-8") as stream:
         lines = [line for _, line in zip(range(n), stream, strict=False)]
     target.write_text("".join(lines), encoding="utf-8")
     return target

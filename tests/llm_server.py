@@ -34,7 +34,7 @@ Source = tuple[str, str, str]
 """(kind, title, text) of one evidence passage."""
 
 
-def make_evidence(question: str, sources: list[Source], audience: Audience = "clinician"
+def make_evidence(question: str, sources: list[Source], audience: Audience = Audience.CLINICIAN
                   ) -> Evidence:
     """Evidence numbered 1..n from the given passages, as a retrieval would hand it over."""
     info = understand(question)
@@ -83,7 +83,7 @@ class Reply:
 
 def sse_deltas(*texts: str, usage: dict[str, int] | None = None) -> list[str]:
     """The SSE ``data`` of a streamed completion writing ``texts`` one delta each."""
-    chunks = [{"choices": [{"index": 0, "delta": {"role": "assistant"}}]}]
+    chunks: list[dict[str, Any]] = [{"choices": [{"index": 0, "delta": {"role": "assistant"}}]}]
     chunks += [{"choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None}]}
                for t in texts]
     chunks.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})

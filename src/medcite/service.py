@@ -46,6 +46,9 @@ SCOPE_COVERAGE = 0.85
 much of it: the corpus is medical, so what it discusses at length is (health policy,
 injury prevention)."""
 ENGINES = ("extractive", "llm")
+STALENESS_CHECKED = "staleness_checked_through"
+"""Meta key: the change log position up to which articles have been checked for re-review
+(advanced only after the check, so a killed ingest's changes are checked by the next)."""
 CLASSIFIER_KEY = "evidence_classifier"
 
 
@@ -129,13 +132,19 @@ class Medcite:
     ) -> IngestReport:
         """Ingest files into the store and the BM25 index (no embedding); then flag the
         approved articles the new evidence may change for re-review."""
-        seq = self.store.last_change()
+        checked = self.store.get_meta(STALENESS_CHECKED)
+        if checked is None:  # first ingest: what came before needs no re-review
+            self.store.set_meta(STALENESS_CHECKED, str(self.store.last_change()))
+        seq = int(self.store.get_meta(STALENESS_CHECKED) or 0)
         ingestor = Ingestor(
             self.store, self.sync_indexes, self.settings.ingest.batch_size,
             self.settings.ingest.passage_chars,
         )
         report = ingestor.ingest(paths, force=force, progress=progress)
+        done = self.store.last_change()
         report.warnings += flag_stale(self.store, self.search, seq).warnings
+        # only now: an ingest killed before this point is re-checked from ``seq`` next time
+        self.store.set_meta(STALENESS_CHECKED, str(done))
         return report
 
     def rebuild_indexes(self, lexical: bool = True, dense: bool = True,

@@ -52,3 +52,12 @@ def test_a_numbered_list_keeps_the_line_that_introduces_it() -> None:
     assert lists == ["A patient meets the qSOFA criteria with at least two of the following "
                      "three signs:\nRespiratory rate of 22 breaths per minute or more\n"
                      "Altered mentation\nSystolic blood pressure of 100 mm Hg or less"]
+
+
+def test_labels_and_abbreviation_lists_do_not_reach_the_reader() -> None:
+    passage = Passage("medquad:1#0", "medquad:1", "text", 0, "", "Summary : Folic acid is a "
+                      "B vitamin that helps prevent birth defects. Abbreviations: OSA, "
+                      "obstructive sleep apnea; USPSTF, US Preventive Services Task Force.",
+                      0, 160)
+    texts = [c.text for c in candidates(passage)]
+    assert texts == ["Folic acid is a B vitamin that helps prevent birth defects."]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from medcite.answer import local_llm
-from medcite.answer.audience import DOSE_CAUTION
+from medcite.answer.audience import DOSE_CAUTION, Audience
 from medcite.answer.evidence import Evidence
 from medcite.answer.extractive import ExtractiveWriter
 from medcite.answer.llm import LLMWriter, answer_schema, make_llm_writer
@@ -205,7 +205,7 @@ def test_patient_answers_state_doses_with_the_caution(scripted: ScriptedServer) 
         "guidelines": [], "research": []}
     scripted.replies = [Reply(events=sse_deltas(json.dumps(page)))]
     writer = LLMWriter(settings(scripted.base_url, max_passages=4))
-    parts = list(writer.write(make_evidence(QUESTION, GOUT, audience="patient")))
+    parts = list(writer.write(make_evidence(QUESTION, GOUT, audience=Audience.PATIENT)))
     summary, end = parts[0], parts[-1]
     assert isinstance(summary, DraftSection) and isinstance(end, DraftEnd)
     assert [s.text for s in summary.sentences] == [
@@ -213,10 +213,10 @@ def test_patient_answers_state_doses_with_the_caution(scripted: ScriptedServer) 
         "Colchicine can ease the pain of a gout flare."]
     assert end.notice == DOSE_CAUTION
     assert "State a dose only exactly as a passage states it" in writer.request(
-        make_evidence(QUESTION, GOUT, "patient")).messages[0]["content"]
+        make_evidence(QUESTION, GOUT, Audience.PATIENT)).messages[0]["content"]
     scripted.replies = [Reply(events=sse_deltas(json.dumps(
         {**page, "bottom_line": page["bottom_line"][1:]})))]
-    parts = list(writer.write(make_evidence(QUESTION, GOUT, audience="patient")))
+    parts = list(writer.write(make_evidence(QUESTION, GOUT, audience=Audience.PATIENT)))
     assert isinstance(parts[-1], DraftEnd) and parts[-1].notice is None  # no dose, no caution
 
 

@@ -5,7 +5,7 @@ import json
 from rich.console import Console
 
 from medcite.answer.model import Answer, Reference, ReferencePassage, Section, Sentence
-from medcite.answer.render import print_terminal, to_json, to_markdown
+from medcite.answer.render import print_terminal, to_markdown
 
 ANSWER = Answer(
     question="How is hypertension treated?", status="answered", generated_at="2026-01-02T03:04:05",
@@ -49,7 +49,7 @@ def test_markdown_has_the_reference_page_anatomy_in_order() -> None:
 
 
 def test_json_round_trips_the_whole_object() -> None:
-    data = json.loads(to_json(ANSWER))
+    data = json.loads(ANSWER.model_dump_json())
     assert Answer.model_validate(data) == ANSWER
     assert data["references"][0]["passages"][0]["passage_id"] == "g#t0"
 

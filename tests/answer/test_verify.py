@@ -1,3 +1,4 @@
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,10 @@ from medcite.settings import load_settings
 from tests.conftest import doc, write_jsonl
 
 PASSAGE = "Intrathecal methotrexate 12 mg twice weekly is used for leptomeningeal metastases."
+TRIAL = "Pain was significantly lower in the ibuprofen group than in the placebo group (p<0.01)."
+GUIDELINE = ("The USPSTF recommends screening for colorectal cancer in adults aged 50 to 75 "
+             "years. Aspirin is not recommended for primary prevention in adults 70 years or "
+             "older.")
 
 
 def answer_with(*sentences: Sentence) -> Answer:
@@ -99,3 +104,23 @@ def test_ask_publishes_only_what_the_engine_can_verify(
         altered = service.ask(question, record=False)
         assert "120 mg" not in answer_text(altered)
         assert altered.status == "insufficient_evidence" and altered.dropped >= 1
+
+
+@pytest.mark.timeout(120)
+def test_a_thousand_claims_take_well_under_a_minute() -> None:
+    passages = [GUIDELINE, TRIAL, "Statins reduce the risk of cardiovascular events in "
+                "adults with diabetes (strong recommendation). Metformin is recommended over "
+                "sulfonylureas as initial therapy."]
+    claims = []
+    for i in range(250):
+        claims += [(f"Aspirin is not recommended for primary prevention in adults {70 + i % 3} "
+                    "years or older.", passages),
+                   ("Compared with placebo, ibuprofen significantly reduced pain.", passages),
+                   (f"Statins increase the risk of cardiovascular events in adults with "
+                    f"diabetes ({'weak' if i % 2 else 'strong'} recommendation).", passages),
+                   ("Sulfonylureas are recommended over metformin as initial therapy.",
+                    passages)]
+    start = time.perf_counter()
+    results = [check_sentence(text, list(ps)) for text, ps in claims]
+    assert time.perf_counter() - start < 60
+    assert sum(r.ok for r in results) == 250 // 3 + 1 + 250  # the 70-year ones and the trial

@@ -19,8 +19,8 @@ from medcite.editorial.errors import UnauthorizedError
 from medcite.store import audit as audit_rows
 from medcite.store.migrations import VERSION_KEY
 from medcite.store.sqlite import DB_FILE
+from tests.cli.conftest import run_cli
 from tests.editorial.conftest import Prepared
-from tests.editorial.test_cli import run_cli
 from tests.web.conftest import open_service
 
 

@@ -136,3 +136,29 @@ def test_a_failed_search_is_reported_and_the_citations_still_checked(
     assert warning in caplog.text
     assert prepared_desk.articles.get(published).stale_reasons == [
         "cited study pmid:1001 was deleted"]
+
+
+def test_an_ingest_killed_before_its_check_is_checked_by_the_next(
+        prepared_service: Medcite, prepared_desk: Desk, tmp_path: Path) -> None:
+    published, _ = published_ids(prepared_desk)
+    prepared_service.ingest([write_jsonl(tmp_path / "first.jsonl", [UNRELATED])])
+    # the new guideline lands, then the process dies before articles are checked
+    Ingestor(prepared_service.store, prepared_service.sync_indexes).ingest(
+        [write_jsonl(tmp_path / "new.jsonl", [NEW_GUIDELINE])])
+    assert prepared_desk.articles.get(published).stale_reasons == []
+    prepared_service.ingest([write_jsonl(tmp_path / "later.jsonl", [
+        {**UNRELATED, "id": "guideline:asthma-2"}])])
+    reasons = prepared_desk.articles.get(published).stale_reasons
+    assert any("guideline:htn-2025" in r for r in reasons)
+
+
+def test_a_published_article_under_revision_is_still_flagged(
+        prepared_service: Medcite, prepared_desk: Desk, tmp_path: Path) -> None:
+    desk = prepared_desk
+    published, _ = published_ids(desk)
+    desk.act(desk.accounts.require("rita"), published, "re-review")
+    article = desk.articles.get(published)
+    assert article.state not in ("approved", "published")
+    assert article.published_version is not None
+    prepared_service.ingest([write_jsonl(tmp_path / "new.jsonl", [NEW_GUIDELINE])])
+    assert desk.articles.get(published).stale_reasons

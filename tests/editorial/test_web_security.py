@@ -7,7 +7,7 @@ import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from starlette.types import Receive, Scope, Send
 
 from medcite.service import Medcite

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from medcite.index.backup import BackupError, backup_home, restore_home
+from medcite.index.backup import BackupError, BackupReport, backup_home, restore_home
 from medcite.index.consistency import check_home
 from medcite.index.vectors import VectorIndex
 from medcite.service import Medcite
@@ -128,7 +128,7 @@ def test_backups_taken_during_an_ingest_restore_consistent(tmp_path: Path) -> No
         service.ingest(files[:1])
         writer = threading.Thread(target=service.ingest, args=(files[1:],))
         writer.start()
-        taken = []
+        taken: list[BackupReport] = []
         while writer.is_alive() or not taken:
             taken.append(backup_home(home, tmp_path / f"backup-{len(taken)}"))
         writer.join()

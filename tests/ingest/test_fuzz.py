@@ -113,9 +113,9 @@ MESH_RECORD = {"ui": "D000001", "name": "Calcimycin", "entry_terms": ["A23187"],
                "tree_numbers": ["D02.355"], "pharm_actions": ["Calcium Ionophores"]}
 DRUG_RECORD = {"canonical": "aspirin", "drugbank_id": "DB00945", "name": "Aspirin",
                "variants": ["acetylsalicylic acid"], "brand_variants": ["Bayer"]}
-JSONL_RECORDS = {"corpus-jsonl": CORPUS_RECORD, "pmc-fulltext-jsonl": FULLTEXT_RECORD,
-                 "uspstf-jsonl": USPSTF_RECORD, "mesh-jsonl": MESH_RECORD,
-                 "drug-jsonl": DRUG_RECORD}
+JSONL_RECORDS: dict[str, dict[str, Any]] = {
+    "corpus-jsonl": CORPUS_RECORD, "pmc-fulltext-jsonl": FULLTEXT_RECORD,
+    "uspstf-jsonl": USPSTF_RECORD, "mesh-jsonl": MESH_RECORD, "drug-jsonl": DRUG_RECORD}
 VALID = {name: jsonl(record, record) for name, record in JSONL_RECORDS.items()} | {
     "pubmed-xml": PUBMED, "pmc-jats-xml": JATS, "fda-spl-xml": SPL,
     "openfda-label-json": OPENFDA, "guideline-markdown": MARKDOWN, "guideline-html": HTML,

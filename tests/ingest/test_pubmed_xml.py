@@ -125,6 +125,7 @@ def test_delete_citation_yields_one_deletion_per_pmid(tmp_path: Path) -> None:
     items = list(pubmed_xml.read(write(tmp_path, article("100"), deletion, name="upd.xml")))
     assert [type(i) for i in items] == [Document, Deletion, Deletion]
     assert [i.doc_id for i in items[1:] if isinstance(i, Deletion)] == ["pmid:101", "pmid:102"]
+    assert isinstance(items[1], Deletion)
     assert items[1].where.endswith(f"upd.xml:{HEADER.count(chr(10)) + 10}")
 
 

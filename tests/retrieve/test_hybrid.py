@@ -96,7 +96,7 @@ def test_interrupted_embedding_resumes_without_duplicates(
     with Medcite(load_settings(home, **DENSE)) as service:
         service.ingest_files([path])
         assert service.dense is not None
-        service.dense.embedder = FlakyEmbedder(service.dense.embedder, calls=3)  # type: ignore
+        service.dense.embedder = FlakyEmbedder(service.dense.embedder, calls=3)
         with pytest.raises(KeyboardInterrupt):
             service.embed()
     with Medcite(load_settings(home, **DENSE)) as again:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -16,7 +16,7 @@ from medcite.answer.writer import DraftPart, DraftSection
 from tests.web.conftest import FOLLOW_UP, QUESTION
 
 
-def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+def assert_error(response: httpx2.Response, status: int, code: str) -> dict[str, Any]:
     """The one error shape: exactly ``ok`` and ``error`` with exactly ``code`` and ``message``."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
@@ -25,7 +25,7 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert set(body["error"]) == {"code", "message"}
     assert body["error"]["code"] == code
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    return body["error"]  # type: ignore[no-any-return]
+    return body["error"]
 
 
 def sse_events(text: str) -> list[tuple[str, Any]]:

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from medcite.answer.audience import policy
+from medcite.answer.audience import Audience, policy
 from medcite.answer.model import Answer, Reference, ReferencePassage, Section, Sentence
 from tests.web.conftest import FOLLOW_UP, QUESTION
 
@@ -278,7 +278,7 @@ def test_out_of_scope_page_explains_once_without_a_disclaimer(app: FastAPI) -> N
     from medcite.service import notice_answer
     from medcite.web.view import STATUS_TEXT
 
-    answer = notice_answer("What will the weather be in Paris tomorrow?", "clinician",
+    answer = notice_answer("What will the weather be in Paris tomorrow?", Audience.CLINICIAN,
                            "out_of_scope", OUT_OF_SCOPE_NOTICE, "extractive")
     html = app.state.templates.env.get_template("ask.html").render(
         question=answer.question, audience="clinician", answer=answer, stream_url="",

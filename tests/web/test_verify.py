@@ -3,6 +3,8 @@ whose references are resolved from the store."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 PASSAGE = ("Chlorthalidone was superior to lisinopril in preventing heart failure in adults "
@@ -46,8 +48,10 @@ def test_api_verify_returns_one_result_per_item(client: TestClient) -> None:
 
 
 def test_api_verify_errors_have_the_one_shape(client: TestClient) -> None:
-    for body in ({"items": []}, {"items": [{"sentence": "x", "passages": []}]},
-                 {"items": [{"sentence": "x", "passages": ["y"], "extra": 1}]}, {}):
+    bodies: list[dict[str, Any]] = [
+        {"items": []}, {"items": [{"sentence": "x", "passages": []}]},
+        {"items": [{"sentence": "x", "passages": ["y"], "extra": 1}]}, {}]
+    for body in bodies:
         response = client.post("/api/v1/verify", json=body)
         assert response.status_code == 422, body
         error = response.json()

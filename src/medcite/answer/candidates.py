@@ -26,13 +26,14 @@ _LEADING = re.compile(
     r"Design|Setting|Participants|Interventions?|Results?|Findings|Conclusions?|"
     r"Interpretation|Context|Introduction|Discussion|Summary|Main outcome measures?|"
     r"Measurements|Patients|Study design|Materials and methods|Significance|Importance|"
-    r"Rationale|Limitations|Clinical relevance)):\s+|[-•*·▪]\s+|"
+    r"Rationale|Limitations|Clinical relevance)) ?:\s+|[-•*·▪]\s+|"
     r"\(?\d{1,2}[.)]\s+|\d{1,3}(?:[,–-]\d{1,3})*\s+(?=[A-Z][a-z]))+"
 )
 _REF_MARKERS = re.compile(r"\s?\[(?:\d+(?:\s*[,–-]\s*\d+)*)\]")
 _TRAILING_REF = re.compile(r"(?<=[.!])\s*\d+(?:[,–-]\d+)*$")
 _BAD = re.compile(r"\b(?:Fig(?:ure)?s?\.?\s*\d|Table\s*\d|https?://|www\.|doi:|"
-                  r"[Cc]opyright|©|All rights reserved|OpenMedicine|via MCP|calculate_\w+)")
+                  r"[Cc]opyright|©|All rights reserved|OpenMedicine|via MCP|calculate_\w+|"
+                  r"^Abbreviations?\s?:)")
 BACK_REFERENCE = re.compile(
     r"^(?:This|These|That|Those|It|Its|They|Their|Them|Such|Both|Here|He|She|His|Her|"
     r"However|In addition|Additionally|Moreover|Furthermore|Also|Therefore|Thus|Hence|"

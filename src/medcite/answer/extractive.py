@@ -31,7 +31,7 @@ from medcite.answer.evidence import Evidence, EvidencePassage
 from medcite.answer.model import Verdict
 from medcite.answer.numbers import states_dose
 from medcite.answer.readability import grade
-from medcite.answer.slots import BOTH, FOCUS_BONUS, defines, slot_fit
+from medcite.answer.slots import BOTH, FOCUS_BONUS, defines, qualifiers, slot_fit
 from medcite.answer.themes import FALLBACK_THEME, THEMES, TREATMENT, theme_for
 from medcite.answer.verdict import Decision, Statement, compare, yes_no
 from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSentence
@@ -66,6 +66,9 @@ SAME_QUESTION_BONUS = 1.25
 """A consumer text written to answer the same kind of question ("What are the treatments
 for hypothyroidism?" for "How is an underactive thyroid treated?") answers it."""
 BACK_REFERENCE_PENALTY = 0.8
+POPULATION_SECTION_BONUS = 1.5
+"""A guideline's sentence under a heading for the population the question names ("Pregnancy"
+in a hypertension guideline) is that guideline's recommendation for it."""
 OBJECTIVE_PENALTY = 0.6
 """'We aimed to...' says what a study asked, not what it found."""
 NARRATIVE_PENALTY = 0.75
@@ -187,6 +190,9 @@ class ExtractiveWriter:
         own = evidence.terms.coverage(terms)
         relevance = max(own, (1 - PASSAGE_COVERAGE_SHARE) * own + PASSAGE_COVERAGE_SHARE
                         * item.coverage) if own > 0 else 0.0
+        if not own and item.kind == "guideline" and qualifiers(evidence.info.text) & qualifiers(
+                cand.text):  # "First-line: amoxicillin ..." under a heading for the condition
+            relevance = PASSAGE_COVERAGE_SHARE * item.coverage
         rules = evidence.policy
         weight = rules.consumer_weight if item.level == "consumer" \
             else EVIDENCE_WEIGHT.get(item.level, 1.0)
@@ -205,6 +211,9 @@ class ExtractiveWriter:
             score *= OBJECTIVE_PENALTY
         if cand.narrative:
             score *= NARRATIVE_PENALTY
+        if item.kind == "guideline" and any(group.search(cand.section)
+                                            for group in populations(evidence.info.text)):
+            score *= POPULATION_SECTION_BONUS
         if rules.reading_grade is not None:
             score *= max(PATIENT_GRADE_FLOOR, 1.0 - PATIENT_GRADE_PENALTY
                          * max(0.0, grade(cand.text) - rules.reading_grade))

@@ -38,10 +38,6 @@ def reference_line(ref: Reference) -> str:
     return ". ".join(p.rstrip(".") for p in parts) + "."
 
 
-def to_json(answer: Answer, indent: int | None = None) -> str:
-    return answer.model_dump_json(indent=indent)
-
-
 def to_markdown(answer: Answer, review_status: str = "not reviewed",
                 last_updated: str | None = None) -> str:
     """The answer page in Markdown, in the reference page's order."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from medcite.answer.numbers import facts
-from medcite.answer.themes import TREATMENT, TYPE_CUES
+from medcite.answer.themes import TYPE_CUES
 from medcite.retrieve.query import QueryInfo
 
 FOCUS_BONUS = 1.25
@@ -29,6 +29,21 @@ DEFINITION = 1.8
 PATIENT_CONSUMER = 1.15
 """A consumer text's definition for a patient."""
 
+TREATS = re.compile(
+    r"\b(?:treat\w*|therap\w*|drugs?|medicat\w*|medicines?|doses?|dosing|regimens?|"
+    r"antibiotic\w*|antiviral\w*|surg\w*|first[- ]line|second[- ]line|prescri\w*|"
+    r"administ\w*|manag\w*)\b", re.I)
+"""Says something is done to treat (a recommendation to use a tool to assess severity does
+not: "recommend" alone is the other half of the slot)."""
+QUALIFIER = re.compile(
+    r"\b(?:first|second|third)[- ]line\b|\binitial\b|\bempiric(?:al)?\b|\bdrugs? of choice\b|"
+    r"\bmaintenance\b|\bprophyla(?:xis|ctic)\b|\badjunct(?:ive)?\b|\brescue\b|"
+    r"\brefractory\b|\bsecondary prevention\b|\bprimary prevention\b|\bpost-?exposure\b",
+    re.I)
+"""What kind of treatment a question asks for ("first-line", "empiric", "maintenance"):
+question boilerplate removes it from the question's terms, so it is matched here."""
+QUALIFIED = 1.4
+"""A sentence that says the same qualifier as the question ("First-line: amoxicillin")."""
 RECOMMENDS = re.compile(
     r"\b(recommend\w*|should|must|is indicated|are indicated|first[- ]line|second[- ]line|"
     r"preferred|prefer|initiat\w*|start\w*|(?:is|are) (?:the )?(?:treatment|drug|therapy) of "
@@ -49,6 +64,18 @@ INTERVENTION = re.compile(
     r"behavioral|exercise|diet|lifestyle|supplement\w*|intravenous|oral(?:ly)?|"
     r"intrathecal|topical|injections?|infusion|dialysis|stent\w*|ablation|"
     r"antihypertensives?|anticoagula\w*|antiplatelet\w*|analgesi\w*|opioids?)\b", re.I)
+NAMED_DRUG = re.compile(
+    r"\b\w+(?:mab|nib|pril|sartan|olol|alol|statin|cillin|mycin|micin|floxacin|cycline|"
+    r"conazole|dipine|formin|gliptin|gliflozin|glutide|parin|xaban|gatran|prazole|setron|"
+    r"triptan|oxetine|azepam|azolam|dronate|lukast|profen|coxib|olone|asone|isone|ciclovir|"
+    r"clovir|navir|previr|buvir|platin|rubicin|taxel|trexate|semide|thiazide|dopa|talol|"
+    r"zosin|tadine|tidine|vir)\b|\b(?:insulin|aspirin|warfarin|heparin|acetaminophen|"
+    r"paracetamol|ibuprofen|colchicine|allopurinol|metformin|magnesium sulfate|"
+    r"levothyroxine|prednisone|prednisolone|dexamethasone|oseltamivir|vancomycin|"
+    r"epinephrine|naloxone|nitroglycerin)\b", re.I)
+"""A drug by its name (the suffix of its class, or a common name), not "medications"."""
+NAMED = 1.25
+"""A treatment sentence that names the drug ranks above one that says "medications"."""
 SCREENING = re.compile(r"\b(screen\w*|test\w*|surveillance|examination|colonoscopy|"
                        r"mammograph\w*|cytology|testing)\b", re.I)
 WHO_WHEN = re.compile(
@@ -70,11 +97,26 @@ DEFINITION_WINDOW = 8
 
 def slot_fit(info: QueryInfo, text: str, kind: str, prefers_consumer: bool = False) -> float:
     """How well ``text`` (from a document of ``kind``) fills the slot of the question."""
+    asked = qualifiers(info.text)
+    if asked and asked & qualifiers(text):
+        return QUALIFIED * _slot_fit(info, text, kind, prefers_consumer)
+    return _slot_fit(info, text, kind, prefers_consumer)
+
+
+def qualifiers(text: str) -> frozenset[str]:
+    """Which of the :data:`QUALIFIER` phrases ``text`` uses, normalised."""
+    return frozenset(re.sub(r"[\s-]+", " ", m.group(0).lower()).rstrip("s").removesuffix("al")
+                     for m in QUALIFIER.finditer(text))
+
+
+def _slot_fit(info: QueryInfo, text: str, kind: str, prefers_consumer: bool) -> float:
     qtype = info.type
     if qtype == "management":
-        treats = bool(TREATMENT.search(text))
+        treats = bool(TREATS.search(text))
         acts = bool(RECOMMENDS.search(text) or INTERVENTION.search(text))
         fit = BOTH if treats and acts else PART if treats or acts else 1.0
+        if treats and NAMED_DRUG.search(text):
+            fit *= NAMED
         if kind == "guideline" and RECOMMENDS.search(text):
             fit *= GUIDELINE_RECOMMENDATION
         return fit

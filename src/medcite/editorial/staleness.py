@@ -96,8 +96,9 @@ def ranking_reasons(hits: list[Hit], changed: dict[str, str], cited: set[str],
 
 
 def flag_stale(store: SQLiteStore, search: SearchFn, seq: int) -> StaleReport:
-    """Flag approved and published articles that documents changed after change ``seq``
-    may alter, each with its audit event. A no-op without articles."""
+    """Flag the articles the board stands behind (approved, published, or with an approved
+    version on the site while a revision is under way) that documents changed after change
+    ``seq`` may alter, each with its audit event. A no-op without articles."""
     report = StaleReport()
     if not has_articles(store):
         return report
@@ -106,7 +107,9 @@ def flag_stale(store: SQLiteStore, search: SearchFn, seq: int) -> StaleReport:
         return report
     articles = Articles(store)
     existed = store.documents_changed_by(seq, list(changed))
-    for article in articles.find(("approved", "published")):
+    for article in articles.find():
+        if article.state not in ("approved", "published") and article.published_version is None:
+            continue  # neither approved nor on the site: nothing the board stands behind
         reasons, cited = cited_reasons(store, articles, article, changed)
         try:
             reasons += ranking_reasons(search(article.question, TOP_K), changed, cited,

@@ -63,8 +63,11 @@ MAX_SINGLE_WORD_SHARE = 0.01
 ("treatment", "children" or "mortality" are too common for synonyms to help)."""
 
 
-def expand(store: SQLiteStore, question: str, share: ShareFn | None = None) -> list[Expansion]:
-    """Synonyms, brand/generic names and abbreviation forms of the concepts in ``question``."""
+def expand(store: SQLiteStore, question: str, share: ShareFn | None = None,
+           common: bool = False) -> list[Expansion]:
+    """Synonyms, brand/generic names and abbreviation forms of the concepts in ``question``.
+    ``common``: also of one-word concepts too common for their synonyms to help retrieval
+    ("hypertension": a passage saying "high blood pressure" still covers the question)."""
     found: list[Expansion] = []
     have = stem_set(question)
     for short in dict.fromkeys(_SHORT.findall(question)):
@@ -76,7 +79,8 @@ def expand(store: SQLiteStore, question: str, share: ShareFn | None = None) -> l
     words = normalize_phrase(question).split()
     ngrams = [" ".join(words[i:i + n]) for n in range(MAX_NGRAM, 0, -1)
               for i in range(len(words) - n + 1)]
-    grams = [g for g in dict.fromkeys(ngrams) if " " in g or _rare(g, share)]
+    grams = [g for g in dict.fromkeys(ngrams)
+             if " " in g or (len(g) >= 4 if common else _rare(g, share))]
     matches = store.vocab_matches(grams)
     covered: list[str] = []
     for phrase, entry in sorted(matches, key=lambda m: -len(m[0])):
@@ -124,7 +128,7 @@ def _best_synonyms(phrase: str, entry: VocabTerm, share: ShareFn | None) -> list
         shares = share(list(stemmed.values()))
         used = sorted((-shares[s], n) for n, s in stemmed.items() if shares[s] > 0)
         return [n for _, n in used[:2]]
-    pool = [uninvert(entry.name), *entry.synonyms]
+    pool = [uninvert(entry.name), *(uninvert(s) for s in entry.synonyms)]
     keep = [s for s in pool if "," not in s and len(s.split()) <= 5 and len(s) <= 40]
     preferred, rest = keep[:1], sorted(dict.fromkeys(keep[1:]), key=len)
     return (preferred + rest)[:MAX_PER_CONCEPT]

@@ -108,10 +108,11 @@ class Searcher:
         """The question's type and core, with vocabulary expansions attached."""
         info = understand(question)
         found = expand(self.store, question, self.lexical.share)
+        named = expand(self.store, question, self.lexical.share, common=True)
         have = stem_set(info.core)
         intent = tuple(w for w in INTENT_TERMS.get(info.type, ()) if not stem_set(w) <= have)
         return replace(info, expansions=tuple(a for e in found for a in e.alternatives),
-                       intent=intent, synonyms=tuple((e.phrase, e.alternatives) for e in found))
+                       intent=intent, synonyms=tuple((e.phrase, e.alternatives) for e in named))
 
     def candidates(self, info: QueryInfo, kinds: Sequence[str] | None = None,
                    depth: int = 1) -> Candidates:

@@ -178,9 +178,3 @@ ADD_ABBREVIATION = (
     "INSERT INTO abbreviations (short, long, count) VALUES (?, ?, ?) "
     "ON CONFLICT (short, long) DO UPDATE SET count = count + excluded.count"
 )
-
-COUNT_BY_KIND = (
-    "SELECT d.kind, COUNT(*) AS documents, "
-    "(SELECT COUNT(*) FROM passages p JOIN documents d2 ON d2.id = p.doc_id "
-    "WHERE d2.kind = d.kind) AS passages FROM documents d GROUP BY d.kind ORDER BY d.kind"
-)

@@ -115,8 +115,7 @@ def install(app: FastAPI) -> None:
     async def on_overflow(request: Request, exc: Exception) -> Response:
         # An id, version or index beyond 64 bits reaches SQLite as an OverflowError; no
         # stored row can have it, so it is the request that is wrong, not the server.
-        log.warning("number out of range on %s %s", request.method, request.url.path,
-                    exc_info=exc)
+        log.warning("number out of range on %s %s: %s", request.method, request.url.path, exc)
         return error_response(request, 422, "invalid_request",
                               "A number in the request is too large: ids, versions and "
                               "indexes are below 2^63. Check the URL and the body.")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from medcite.cli.common import duration
+from tests.cli.conftest import one_error_line, run
 from tests.conftest import doc, write_jsonl
-from tests.test_cli import one_error_line, run
 
 DENSE_ENV = {"MEDCITE_EMBEDDER__KIND": "minilm", "MEDCITE_INGEST__BATCH_SIZE": "20"}
 

@@ -4,17 +4,10 @@ answer with its references resolved from the store, exit codes."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
-import pytest
-
-from medcite.answer.lexicon import store_lexicon
-from medcite.answer.pasted import parse_answer, verify_pasted
-from medcite.answer.verify import check_sentence
-from medcite.service import Medcite
+from tests.cli.conftest import run
 from tests.conftest import doc, write_jsonl
-from tests.test_cli import run
 
 TRIAL = "Pain was significantly lower in the ibuprofen group than in the placebo group (p<0.01)."
 GUIDELINE = ("The USPSTF recommends screening for colorectal cancer in adults aged 50 to 75 "
@@ -114,57 +107,3 @@ def test_a_pasted_answer_is_checked_against_the_documents_it_cites(tmp_path: Pat
     assert text.returncode == 1
     assert "changed meaning" in text.stdout and "supported" in text.stdout
     assert "negation" in text.stdout and "6 sentences" in text.stdout
-
-
-def test_parse_answer_reads_citations_ranges_and_identifiers() -> None:
-    sentences, refs = parse_answer(
-        "Statins lower LDL [1–3]. Aspirin helps [2, 4].\n\nReferences\n"
-        "[1] Trial. PMID 123\n[2] guideline:uspstf-1\n[3] https://doi.org/10.1000/xyz.\n"
-        "[4] Nothing to resolve\n")
-    assert [(s.text, s.citations) for s in sentences] == [
-        ("Statins lower LDL.", (1, 2, 3)), ("Aspirin helps.", (2, 4))]
-    assert [r.identifiers for r in refs] == [
-        (("pmid", "123"),), (("id", "guideline:uspstf-1"),),
-        (("doi", "10.1000/xyz"), ("url", "https://doi.org/10.1000/xyz")), ()]
-
-
-def test_pasted_answer_with_a_brand_name_uses_the_store_vocabulary(service: Medcite,
-                                                                    tmp_path: Path) -> None:
-    service.ingest([
-        write_jsonl(tmp_path / "c.jsonl", [doc(
-            "pmid:7", "Ibuprofen reduced pain after dental surgery compared with placebo.",
-            pmid="7")]),
-        write_jsonl(tmp_path / "drugs.jsonl", [
-            {"canonical": "ibuprofen", "drugbank_id": "DB01050", "variants": ["advil"],
-             "brand_variants": ["advil"]},
-            {"canonical": "naproxen", "drugbank_id": "DB00788", "variants": ["aleve"],
-             "brand_variants": ["aleve"]}])])
-    lexicon = store_lexicon(service.store)
-    refs = "\n\nReferences\n1. PMID: 7\n"
-    brand = verify_pasted(service.store, "Advil reduced pain after dental surgery compared "
-                          "with placebo [1]." + refs, lexicon)
-    assert [r.status for r in brand.sentences] == ["supported"]
-    other = verify_pasted(service.store, "Aleve reduced pain after dental surgery compared "
-                          "with placebo [1]." + refs, lexicon)
-    assert [r.status for r in other.sentences] == ["changed_meaning"]
-    assert ("entity", 'drug "aleve" is not in the cited passages') in other.sentences[0].reasons
-
-
-@pytest.mark.timeout(120)
-def test_a_thousand_claims_take_well_under_a_minute() -> None:
-    passages = [GUIDELINE, TRIAL, "Statins reduce the risk of cardiovascular events in "
-                "adults with diabetes (strong recommendation). Metformin is recommended over "
-                "sulfonylureas as initial therapy."]
-    claims = []
-    for i in range(250):
-        claims += [(f"Aspirin is not recommended for primary prevention in adults {70 + i % 3} "
-                    "years or older.", passages),
-                   ("Compared with placebo, ibuprofen significantly reduced pain.", passages),
-                   (f"Statins increase the risk of cardiovascular events in adults with "
-                    f"diabetes ({'weak' if i % 2 else 'strong'} recommendation).", passages),
-                   ("Sulfonylureas are recommended over metformin as initial therapy.",
-                    passages)]
-    start = time.perf_counter()
-    results = [check_sentence(text, list(ps)) for text, ps in claims]
-    assert time.perf_counter() - start < 60
-    assert sum(r.ok for r in results) == 250 // 3 + 1 + 250  # the 70-year ones and the trial

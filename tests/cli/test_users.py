@@ -1,4 +1,5 @@
-"""``medcite users token/tokens/revoke/passwd``, in-process through the real entry point."""
+"""``medcite users ...`` (add, list, disable, token, tokens, revoke, passwd), in-process
+through the real entry point."""
 
 from __future__ import annotations
 
@@ -9,10 +10,54 @@ from shutil import copytree
 from medcite.editorial import audit
 from medcite.editorial.auth import Accounts
 from medcite.service import Medcite
+from tests.cli.conftest import run_cli
 from tests.editorial.conftest import PASSWORD, Prepared
-from tests.editorial.test_cli import run_cli
 
 NEW_PASSWORD = "a different long passphrase"
+
+
+def test_users_bootstrap_add_list_disable(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    code, _, err = run_cli(home, "users", "add", "erin", "--name", "Erin", "--role", "editor",
+                           "--password", PASSWORD)
+    assert code == 2 and "first account must be an admin" in err
+    code, out, _ = run_cli(home, "users", "add", "ada", "--name", "Ada Admin", "--role", "admin",
+                           "--password", PASSWORD)
+    assert code == 0 and "added ada (admin)" in out
+    code, _, err = run_cli(home, "users", "add", "rita", "--name", "Rita", "--role", "reviewer",
+                           "--password", PASSWORD)
+    assert code == 2 and "--as ADMIN" in err
+    code, _, _ = run_cli(home, "users", "add", "rita", "--name", "Rita Roe", "--role",
+                         "reviewer", "--credentials", "MD, FACP", "--password", PASSWORD,
+                         "--as", "ada")
+    assert code == 0
+    code, _, err = run_cli(home, "users", "add", "rex", "--name", "Rex", "--role", "reader",
+                           "--password", PASSWORD, "--as", "rita")
+    assert code == 7 and "does not allow" in err  # a reviewer cannot manage users
+    code, out, _ = run_cli(home, "users", "list", "--json")
+    listed = {u["username"]: u for u in json.loads(out)}
+    assert listed["rita"]["credentials"] == "MD, FACP" and not listed["rita"]["disabled"]
+    assert "password" not in out
+    code, _, err = run_cli(home, "users", "disable", "ada", "--as", "rita")
+    assert code == 7
+    code, out, _ = run_cli(home, "users", "disable", "rita", "--as", "ada")
+    assert code == 0
+    code, out, _ = run_cli(home, "users", "list")
+    assert "rita" in out and "disabled" in out
+    code, _, err = run_cli(home, "review", "queue", "--as", "rita")
+    assert code == 7 and "disabled" in err
+
+
+def test_users_token_works_for_the_api(prepared: Prepared, tmp_path: Path) -> None:
+    home = Path(copytree(prepared.home, tmp_path / "home"))
+    code, out, _ = run_cli(home, "users", "token", "rita", "--as", "rita", "--days", "1")
+    token = out.strip()
+    assert code == 0 and len(token) > 30
+    code, _, _ = run_cli(home, "users", "token", "ravi", "--as", "rita")
+    assert code == 7  # only admins issue tokens for others
+    with Medcite.open(home) as service:
+        found = Accounts(service.store).lookup(token, "api")
+        assert found is not None and found[0].username == "rita"
 
 
 def test_tokens_are_minted_listed_and_revoked(prepared: Prepared, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from medcite.answer.audience import DOSE_CAUTION, policy
+from medcite.answer.audience import DOSE_CAUTION, Audience, policy
 from medcite.answer.evidence import Evidence
 from medcite.answer.extractive import PLAIN_TITLE
 from medcite.answer.safety import EMERGENCY_NOTICE, OUT_OF_SCOPE_NOTICE
@@ -84,7 +84,8 @@ def test_management_answer_has_guidelines_research_and_numbered_references(
 
 
 def test_patient_answer_opens_with_plain_words(engine_service: Medcite) -> None:
-    answer = engine_service.ask("How is high blood pressure treated?", "patient", record=False)
+    answer = engine_service.ask("How is high blood pressure treated?", Audience.PATIENT,
+                                record=False)
     assert answer.sections[0].kind == "consumer"
     assert answer.sections[0].title == PLAIN_TITLE
     cited = {r.n: r.doc_id for r in answer.references}

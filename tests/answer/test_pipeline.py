@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from medcite.answer.audience import Audience
 from medcite.answer.coverage import QuestionTerms
 from medcite.answer.evidence import Evidence, evidence_from
 from medcite.answer.extractive import ExtractiveWriter
@@ -37,7 +38,7 @@ def evidence() -> Evidence:
                                 "evidence_level": kind if kind == "guideline" else "rct",
                                 "year": 2020}))
     info = understand(QUESTION)
-    return evidence_from(QUESTION, info, "clinician", QuestionTerms(info, _idf), items)
+    return evidence_from(QUESTION, info, Audience.CLINICIAN, QuestionTerms(info, _idf), items)
 
 
 def _idf(terms: object) -> dict[str, float]:
@@ -148,6 +149,6 @@ def test_a_question_about_a_population_is_answered_for_that_population() -> None
         items.append((passage, {"id": f"g{i}", "kind": "guideline", "title": "Hypertension",
                                 "evidence_level": "guideline", "year": 2020}))
     info = understand(question)
-    ev = evidence_from(question, info, "clinician", QuestionTerms(info, _idf), items)
+    ev = evidence_from(question, info, Audience.CLINICIAN, QuestionTerms(info, _idf), items)
     answer = complete(write(ExtractiveWriter(), ev))
     assert answer.summary and "pregnancy" in answer.summary[0].text

@@ -1,10 +1,8 @@
-"""``medcite users`` and ``medcite review``, run in-process through the real entry point
-(one-line errors, exit codes), plus one real process for the registration."""
+"""``medcite review``, run in-process through the real entry point (one-line errors, exit
+codes), plus one real process for the registration."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import subprocess
@@ -14,71 +12,8 @@ from shutil import copytree
 
 import pytest
 
-from medcite.cli import common
-from medcite.cli.main import main
-from medcite.editorial.auth import Accounts
-from medcite.service import Medcite
-from tests.editorial.conftest import PASSWORD, Prepared
-
-
-def run_cli(home: Path, *args: str) -> tuple[int, str, str]:
-    """Run ``medcite --home HOME ARGS`` in this process: (exit code, stdout, stderr)."""
-    stdout, stderr = io.StringIO(), io.StringIO()
-    saved = common.out.file, common.err.file
-    common.out.file, common.err.file = stdout, stderr
-    code = 0
-    try:
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            main(["--home", str(home), *args])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        common.out.file, common.err.file = saved
-    return code, stdout.getvalue(), stderr.getvalue()
-
-
-def test_users_bootstrap_add_list_disable(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    code, _, err = run_cli(home, "users", "add", "erin", "--name", "Erin", "--role", "editor",
-                           "--password", PASSWORD)
-    assert code == 2 and "first account must be an admin" in err
-    code, out, _ = run_cli(home, "users", "add", "ada", "--name", "Ada Admin", "--role", "admin",
-                           "--password", PASSWORD)
-    assert code == 0 and "added ada (admin)" in out
-    code, _, err = run_cli(home, "users", "add", "rita", "--name", "Rita", "--role", "reviewer",
-                           "--password", PASSWORD)
-    assert code == 2 and "--as ADMIN" in err
-    code, _, _ = run_cli(home, "users", "add", "rita", "--name", "Rita Roe", "--role",
-                         "reviewer", "--credentials", "MD, FACP", "--password", PASSWORD,
-                         "--as", "ada")
-    assert code == 0
-    code, _, err = run_cli(home, "users", "add", "rex", "--name", "Rex", "--role", "reader",
-                           "--password", PASSWORD, "--as", "rita")
-    assert code == 7 and "does not allow" in err  # a reviewer cannot manage users
-    code, out, _ = run_cli(home, "users", "list", "--json")
-    listed = {u["username"]: u for u in json.loads(out)}
-    assert listed["rita"]["credentials"] == "MD, FACP" and not listed["rita"]["disabled"]
-    assert "password" not in out
-    code, _, err = run_cli(home, "users", "disable", "ada", "--as", "rita")
-    assert code == 7
-    code, out, _ = run_cli(home, "users", "disable", "rita", "--as", "ada")
-    assert code == 0
-    code, out, _ = run_cli(home, "users", "list")
-    assert "rita" in out and "disabled" in out
-    code, _, err = run_cli(home, "review", "queue", "--as", "rita")
-    assert code == 7 and "disabled" in err
-
-
-def test_users_token_works_for_the_api(prepared: Prepared, tmp_path: Path) -> None:
-    home = Path(copytree(prepared.home, tmp_path / "home"))
-    code, out, _ = run_cli(home, "users", "token", "rita", "--as", "rita", "--days", "1")
-    token = out.strip()
-    assert code == 0 and len(token) > 30
-    code, _, _ = run_cli(home, "users", "token", "ravi", "--as", "rita")
-    assert code == 7  # only admins issue tokens for others
-    with Medcite.open(home) as service:
-        found = Accounts(service.store).lookup(token, "api")
-        assert found is not None and found[0].username == "rita"
+from tests.cli.conftest import run_cli
+from tests.editorial.conftest import Prepared
 
 
 def test_review_commands_through_a_whole_cycle(prepared: Prepared, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 from medcite.cli.main import app
 
 
-def _settings(home: Path) -> dict[str, dict[str, object]]:
+def _settings(home: Path) -> dict[str, dict[str, Any]]:
     result = CliRunner().invoke(app, ["--home", str(home), "settings", "--json"])
     assert result.exit_code == 0, result.output
     return {row["name"]: row for row in json.loads(result.output)["settings"]}

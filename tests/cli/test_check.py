@@ -7,7 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from tests.test_cli import run
+from tests.cli.conftest import run
 from tests.web.conftest import build_home
 
 

@@ -13,22 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.conftest import one_error_line, run
 from tests.conftest import doc, write_jsonl
-
-
-def run(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "medcite", "--home", str(home), *args],
-        capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120,
-    )
-
-
-def one_error_line(result: subprocess.CompletedProcess) -> str:
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert "Traceback" not in result.stderr
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
 
 
 def test_user_errors_print_one_line_and_exit_non_zero(tmp_path: Path) -> None:

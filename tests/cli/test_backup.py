@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 
 from medcite.web import create_app
+from tests.cli.conftest import one_error_line, run
 from tests.live_server import live_server
-from tests.test_cli import one_error_line, run
 from tests.web.conftest import QUESTION, build_home, open_service
 
 QUERIES = ("first-line treatment of hypertension", "salt reduction blood pressure",
