@@ -145,6 +145,14 @@ def print_verify(data: dict[str, Any], print_line: Callable[[str], None]) -> Non
                    f"{_pct(row['baseline']):>10}")
     codes = ", ".join(f"{k} {v}" for k, v in data["reason_codes_on_changed"].items())
     print_line(f"reason codes on rejected changed claims: {codes}")
+    llm = data.get("llm_sentences")
+    if llm is not None:
+        print_line(f"LLM-written sentences, labelled by reading ({llm['sentences']}; "
+                   f"{llm['not_in_this_home']} whose passages this home lacks):")
+        for label, verb in (("supported", "accepted"), ("unsupported", "rejected")):
+            row = llm[label]
+            print_line(f"  {label + ' (share ' + verb + ')':<38}{row['n']:>6}"
+                       f"{_pct(row['medcite']):>10}{_pct(row['baseline']):>10}")
 
 
 def _pct(value: float | None) -> str:

@@ -221,18 +221,26 @@ def _print_answers(data: dict[str, Any]) -> None:
               help="Trial questions, guideline sentences and abstract sentences (each).")
 @click.option("--lexicon/--no-lexicon", default=True, show_default=True,
               help="Name drugs and conditions from the shared vocabularies.")
+@click.option("--llm-set/--no-llm-set", default=True, show_default=True,
+              help="Also the labelled sentences of a local LLM (needs the corpus in --home).")
 @data_dir_option
 @out_option
 @json_option
-def bench_verify(limit: int, lexicon: bool, data_dir: Path | None, out_path: Path | None,
-                 as_json: bool) -> None:
+def bench_verify(limit: int, lexicon: bool, llm_set: bool, data_dir: Path | None,
+                 out_path: Path | None, as_json: bool) -> None:
     """Changed-meaning claims rejected and faithful ones accepted, by kind, beside the
-    words-and-numbers check; claims/s."""
+    words-and-numbers check; claims/s; and labelled LLM-written sentences."""
     from medcite.bench.datasets import find_data_dir
-    from medcite.bench.verify import print_verify, run_verify
+    from medcite.bench.llm_sentences import run_llm_sentences
+    from medcite.bench.verify import baseline_check, print_verify, run_verify
 
     with count_progress("verify", "claims") as update:
         data = run_verify(find_data_dir(data_dir), limit, lexicon, update)
+    if llm_set:
+        with open_service() as service:
+            data["llm_sentences"] = run_llm_sentences(
+                service.store.get_passages, service.lexicon if lexicon else None,
+                baseline_check)
     path = _write_figures("verify", data, out_path)
     if as_json:
         emit_json(data)
