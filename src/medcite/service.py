@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -206,6 +206,18 @@ class Medcite:
                 self._lexicon = store_lexicon(self.store)
             return self._lexicon
 
+    def _checker(self, writer: Writer) -> Callable[[str, list[str]], Check]:
+        """The verifier for ``writer``'s sentences: the rules, and for an LLM writer with
+        ``answer.llm.judge`` on, its endpoint as the second-tier judge."""
+        client = getattr(writer, "client", None)
+        if not self.settings.answer.llm.judge or client is None:
+            return self.check
+        from medcite.answer.judge import ModelJudge
+
+        judge = ModelJudge(client)
+        return lambda text, passages: check_sentence(text, passages, lexicon=self.lexicon,
+                                                     judge=judge)
+
     def check(self, text: str, passages: list[str]) -> Check:
         """The verifier every writer's sentence and every editor's edit passes."""
         return check_sentence(text, passages, lexicon=self.lexicon)
@@ -280,7 +292,8 @@ class Medcite:
                 else:
                     fallback = self.writer("extractive") if writer.name != "extractive" \
                         else None
-                    events = pipeline.write(writer, evidence, fallback, check=self.check)
+                    events = pipeline.write(writer, evidence, fallback,
+                                            check=self._checker(writer))
             for event in events:
                 if event.event != "done":
                     yield event

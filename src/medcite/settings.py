@@ -170,6 +170,10 @@ class LLMSettings(Group):
         4096, ge=512, le=131072, description="Context size (tokens) of the local model "
         "server medcite starts for `local_model`."
     )
+    judge: bool = Field(
+        False, description="Also ask the endpoint, as a second-tier judge, about the LLM "
+        "writer's sentences the verifier's rules cannot settle (a yes/no per sentence)."
+    )
 
 
 class AnswerSettings(Group):
