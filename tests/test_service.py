@@ -195,3 +195,16 @@ def test_check_knows_the_drug_names_in_the_store(service: Medcite, tmp_path: Pat
     assert service.check(brand, passages).ok
     assert not service.check(other, passages).ok
     assert check_sentence(other, passages).ok  # without the store's names it cannot tell
+
+
+def test_drug_names_ingested_later_reach_the_verifier(service: Medcite, tmp_path: Path) -> None:
+    service.ingest([write_jsonl(tmp_path / "drugs.jsonl", [
+        {"canonical": "ibuprofen", "drugbank_id": "DB01050", "variants": ["advil"],
+         "brand_variants": ["advil"]}])])
+    passages = ["Ibuprofen reduced pain after dental surgery compared with placebo."]
+    other = "Aleve reduced pain after dental surgery compared with placebo."
+    assert service.check(other, passages).ok  # naproxen is not known yet
+    service.ingest([write_jsonl(tmp_path / "more.jsonl", [
+        {"canonical": "naproxen", "drugbank_id": "DB00788", "variants": ["aleve"],
+         "brand_variants": ["aleve"]}])])
+    assert not service.check(other, passages).ok

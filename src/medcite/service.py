@@ -141,6 +141,8 @@ class Medcite:
             self.settings.ingest.passage_chars,
         )
         report = ingestor.ingest(paths, force=force, progress=progress)
+        with self._init_lock:
+            self._lexicon = None  # new vocabulary: the verifier reads it again
         done = self.store.last_change()
         report.warnings += flag_stale(self.store, self.search, seq).warnings
         # only now: an ingest killed before this point is re-checked from ``seq`` next time
