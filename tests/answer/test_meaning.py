@@ -341,3 +341,12 @@ def test_a_dose_swapped_in_a_named_arm_is_still_caught() -> None:
     swapped = faithful.replace("10 mg", "80 mg")
     check = check_sentence(swapped, [passage], lexicon=LEXICON)
     assert not check.ok and any(f.text.startswith("80") for f in check.untraced)
+
+
+def test_an_arms_amount_in_a_unit_the_passage_never_uses_is_its_label() -> None:
+    passage = ("After 2 months the fat-free mass increased in the creatine group and "
+               "decreased in the placebo group (p < 0.001).")
+    assert passes("Compared with placebo, creatine 340 mg daily for 2 months significantly "
+                  "increased fat-free mass.", passage)
+    assert not passes("Compared with placebo, creatine 340 mg daily for 3 months "
+                      "significantly increased fat-free mass.", passage)  # months it states

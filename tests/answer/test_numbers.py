@@ -10,8 +10,21 @@ def test_facts_normalise_ranges_units_routes_and_frequencies() -> None:
     assert ("quantity", "15-20 mg/kg") in values
     assert ("quantity", "10-14 d") in values
     assert ("route", "iv") in values
-    assert ("frequency", "every 12 hours") in values
+    assert ("frequency", "2/day") in values  # "every 12 hours"
     assert ("frequency", "every 8 to 12 hours") in values
+
+
+def test_one_frequency_in_its_many_spellings() -> None:
+    twice = ["twice daily", "twice-daily", "twice a day", "b.i.d.", "bid", "500 mg BD",
+             "every 12 hours", "q12h"]
+    assert {f.value for t in twice for f in facts(t) if f.kind == "frequency"} == {"2/day"}
+    assert untraced("Formoterol 9 μg b.i.d. was the comparator.",
+                    ["formoterol 9 μg twice-daily"]) == []
+    assert [f.text for f in untraced("Amoxicillin 500 mg twice daily.",
+                                     ["Amoxicillin 500 mg TDS orally."])] == ["twice daily"]
+    # "OD" (an overdose) and "BD" (bipolar disorder) are frequencies only after a dose
+    assert not [f for t in ("an OD of paracetamol", "patients with BD") for f in facts(t)
+                if f.kind == "frequency"]
 
 
 def test_numbers_in_the_passage_are_traced_in_other_spellings() -> None:

@@ -617,14 +617,24 @@ def without_arms(claim: str, passages: Sequence[str]) -> str:
         return claim
     named = set(stems(" ".join(passages)))
     units = {_unit(f) for p in passages for f in facts(p) if f.kind == "quantity"}
+    stated = {f.kind for p in passages for f in facts(p)}
     kept, at = [], 0
     for s, e in sorted(contrast.arms):
-        words = [w for w in stems(claim[s:e]) if w.isalpha() and len(w) >= MIN_ARM_WORD]
-        doses = {_unit(f) for f in facts(claim[s:e]) if f.kind == "quantity"}
-        if any(w in named for w in words) and doses & units:
-            continue  # the passages name this arm and state such amounts: trace them
+        words = [w for w in stems(claim[s:e]) if w.isalpha() and len(w) >= MIN_ARM_WORD
+                 and w not in _GENERIC_STEMS]
+        arm = claim[s:e]
+        doses = [f for f in facts(arm) if f.kind == "quantity"]
         kept.append(claim[at:s])
         at = e
+        if any(w in named for w in words) and {_unit(f) for f in doses} & units:
+            # the passages name this arm and state amounts in its units: trace those (an
+            # amount in a unit the passages never use, or a route or frequency where they
+            # state none, is part of the arm's name)
+            for fact in facts(arm):
+                if (_unit(fact) not in units) if fact.kind == "quantity" else \
+                        fact.kind not in stated:
+                    arm = arm.replace(fact.text, " ", 1)
+            kept.append(arm)
     kept.append(claim[at:])
     return " ".join(kept)
 

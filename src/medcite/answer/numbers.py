@@ -24,8 +24,24 @@ ROUTE = re.compile(
 """Routes; the short forms only in capitals ("IV", not the "iv" of a roman numeral)."""
 FREQUENCY = re.compile(
     r"\b(every \d+(?:\s*(?:-|to)\s*\d+)? (?:hours?|days?|weeks?|months?)|q\d+h|"
-    r"(?:once|twice|three times|four times) (?:a |per )?(?:day|daily|week|weekly|month|monthly)|"
-    r"daily|weekly|monthly|nightly|b\.?i\.?d\.?|t\.?i\.?d\.?|q\.?i\.?d\.?|q\.?d\.?)\b", re.I)
+    r"(?:once|twice|three times|four times)[ -](?:a |per )?(?:day|daily|week|weekly|month|"
+    r"monthly)|daily|weekly|monthly|nightly|b\.?i\.?d\.?|t\.?i\.?d\.?|q\.?i\.?d\.?|q\.?d\.?|"
+    r"o\.d\.?|b\.d\.?|t\.d\.s\.?|(?-i:OD|BD|TDS|QDS))(?![\w-])", re.I)
+_FREQUENCY_CANON = {
+    "1/day": ("once daily", "once a day", "once per day", "daily", "qd", "od", "q24h"),
+    "2/day": ("twice daily", "twice a day", "twice per day", "bid", "bd", "q12h"),
+    "3/day": ("three times daily", "three times a day", "three times per day", "tid", "tds",
+              "q8h"),
+    "4/day": ("four times daily", "four times a day", "four times per day", "qid", "qds",
+              "q6h"),
+    "1/wk": ("once weekly", "once a week", "once per week", "weekly"),
+    "1/mo": ("once monthly", "once a month", "once per month", "monthly"),
+}
+"""Spellings of one frequency: "b.i.d." in a trial and "twice daily" in its abstract agree."""
+_AMBIGUOUS = frozenset({"OD", "BD"})
+_AFTER_DOSE = re.compile(r"\d\s*(?:mg|g|mcg|µg|μg|ml|units?|iu)\s*$", re.I)
+_FREQUENCY_OF = {spelling: canon for canon, spellings in _FREQUENCY_CANON.items()
+                 for spelling in spellings}
 
 _ROUTE_CANON = {"i.v.": "iv", "intravenous": "iv", "intravenously": "iv", "p.o.": "oral",
                 "po": "oral", "orally": "oral", "i.m.": "im", "intramuscular": "im",
@@ -77,8 +93,12 @@ def facts(text: str) -> list[Fact]:
         word = m.group().lower()
         found.append(Fact("route", _ROUTE_CANON.get(word, word), m.group()))
     for m in FREQUENCY.finditer(text):
-        found.append(Fact("frequency", re.sub(r"[.\s]+", " ", m.group().lower()).strip(),
-                          m.group()))
+        if m.group() in _AMBIGUOUS and not _AFTER_DOSE.search(text[max(0, m.start() - 16):
+                                                                   m.start()]):
+            continue  # "OD" an overdose, "BD" bipolar disorder: a frequency only after a dose
+        said = re.sub(r"\s+", " ", m.group().lower().replace("-", " ").replace(".", "")).strip()
+        said = re.sub(r"^every (\d+) hours?$", r"q\1h", said)
+        found.append(Fact("frequency", _FREQUENCY_OF.get(said, said), m.group()))
     return found
 
 
