@@ -26,3 +26,11 @@ def test_line_breaks_separate_items_and_spans_index_the_source() -> None:
 def test_dose_units_end_sentences() -> None:
     assert split_sentences("The dose was 5 mg. The next day it was 10 mg.") == [
         "The dose was 5 mg.", "The next day it was 10 mg."]
+
+
+def test_a_reference_number_run_into_the_period_ends_the_sentence() -> None:
+    assert split_sentences("Risk is known to be higher.23 In the case of a programme, "
+                           "uptake matters.") == ["Risk is known to be higher.23",
+                                                  "In the case of a programme, uptake matters."]
+    assert split_sentences("The mean dose was 0.23 In total, 12 patients.") == [
+        "The mean dose was 0.23 In total, 12 patients."]  # a decimal is no boundary

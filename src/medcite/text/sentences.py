@@ -21,8 +21,12 @@ ABBREVIATIONS = frozenset({
 })
 
 _BOUNDARY = re.compile(
-    r"""[.?!]['"”’)\]]*(?:\s?\[[\d,\s–-]{1,20}\])?\s+(?=[\[(“"'A-Z0-9])"""
+    r"""[.?!]['"”’)\]]*(?:\s?\[[\d,\s–-]{1,20}\]|(?<=[a-z]\.)\d{1,3}(?:[,–-]\d{1,3})*)?"""
+    r"""\s+(?=[\[(“"'A-Z0-9])"""
 )
+"""A sentence ends at ``.?!`` (and closing quotes or brackets, and a reference marker:
+"[12]", or "12" run into the period after a word, "...is higher.23 In the case..."),
+then space and what can start a sentence."""
 _LINE_BREAK = re.compile(r"\n\s*(?:\n\s*)*|(?<=[a-z0-9)][.?!])(?=[A-Z][A-Z ]{2,30}:\s)")
 """Blocks end at line breaks, and where a run-in label follows a sentence without a space
 ("...states.METHODS: We report...")."""
