@@ -208,3 +208,10 @@ def test_drug_names_ingested_later_reach_the_verifier(service: Medcite, tmp_path
         {"canonical": "naproxen", "drugbank_id": "DB00788", "variants": ["aleve"],
          "brand_variants": ["aleve"]}])])
     assert not service.check(other, passages).ok
+
+
+def test_passages_by_id_leave_out_unknown_ids(reader: Medcite) -> None:
+    doc_id = reader.search("hypertension", k=1)[0].doc_id
+    _, passages = reader.document(doc_id)
+    found = reader.passages([passages[0].id, "pmid:nothing#0"])
+    assert list(found) == [passages[0].id] and found[passages[0].id].text == passages[0].text

@@ -321,6 +321,10 @@ class Medcite:
             raise NotFoundError(f"No document {doc_id!r}.", "Check the id (e.g. 'pmid:123').")
         return document, self.store.passages_of(doc_id)
 
+    def passages(self, passage_ids: Iterable[str]) -> dict[str, Passage]:
+        """Stored passages by id (those not in the store are left out)."""
+        return self.store.get_passages(passage_ids)
+
     def verify_pasted(self, markdown: str) -> PastedReport:
         """Every sentence of a pasted answer checked against the documents it cites."""
         return verify_pasted(self.store, markdown, self.lexicon)

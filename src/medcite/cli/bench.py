@@ -239,7 +239,7 @@ def bench_verify(limit: int, lexicon: bool, llm_set: bool, data_dir: Path | None
     if llm_set:
         with open_service() as service:
             data["llm_sentences"] = run_llm_sentences(
-                service.store.get_passages, service.lexicon if lexicon else None,
+                service.passages, service.lexicon if lexicon else None,
                 baseline_check)
     path = _write_figures("verify", data, out_path)
     if as_json:
