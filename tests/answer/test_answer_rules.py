@@ -109,3 +109,18 @@ def test_writer_sections_come_from_the_evidence_only() -> None:
     parts = [p for p in ExtractiveWriter().write(evidence) if isinstance(p, DraftSection)]
     said = [s.text for p in parts for s in p.sentences]
     assert any("Amoxicillin" in s for s in said)
+
+
+def test_a_drug_the_question_names_anchors_the_answer(service: Medcite, tmp_path: Path) -> None:
+    service.ingest([write_jsonl(tmp_path / "c.jsonl", [
+        doc("medquad:1", "Breastfeeding while taking an antidepressant is considered safe by "
+            "most experts, and mothers can be encouraged to breastfeed.", kind="consumer",
+            title="Antidepressants and breastfeeding"),
+        doc("medquad:2", "Ibuprofen passes into breast milk only in tiny amounts and is "
+            "considered safe while breastfeeding.", kind="consumer", title="Pain relief"),
+    ] + [doc(f"pmid:{i}", f"Ibuprofen was used for pain in cohort {i}.") for i in range(30)])])
+    answer = service.ask("Is it safe to take ibuprofen while breastfeeding?",
+                         Audience.PATIENT, record=False)
+    said = " ".join(s.text for s in answer.all_sentences())
+    assert "Ibuprofen passes into breast milk" in said
+    assert "antidepressant" not in said

@@ -54,3 +54,12 @@ def test_expansion_lets_search_find_the_synonym(service: Medcite, tmp_path: Path
         doc("pmid:2", "Ibuprofen should be avoided late in pregnancy.")])
     service.ingest([drugs, corpus])
     assert service.search("Is Tylenol safe?")[0].doc_id == "pmid:1"
+
+
+def test_everyday_names_expand_to_the_clinical_term(service: Medcite, tmp_path: Path) -> None:
+    service.ingest([write_jsonl(tmp_path / "c.jsonl", [
+        doc("pmid:1", "Hypothyroidism is treated with levothyroxine.")])])
+    found = {e.phrase: e for e in expand(service.store, "How is an underactive thyroid treated?")}
+    assert found["underactive thyroid"].alternatives == ("hypothyroidism",)
+    assert found["underactive thyroid"].source == "lay"
+    assert service.search("How is an underactive thyroid treated?")[0].doc_id == "pmid:1"

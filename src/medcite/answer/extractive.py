@@ -31,7 +31,7 @@ from medcite.answer.evidence import Evidence, EvidencePassage
 from medcite.answer.model import Verdict
 from medcite.answer.numbers import states_dose
 from medcite.answer.readability import grade
-from medcite.answer.slots import BOTH, FOCUS_BONUS, defines, qualifiers, slot_fit
+from medcite.answer.slots import BOTH, FOCUS_BONUS, NAMED_DRUG, defines, qualifiers, slot_fit
 from medcite.answer.themes import FALLBACK_THEME, THEMES, TREATMENT, theme_for
 from medcite.answer.verdict import Decision, Statement, compare, yes_no
 from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSentence
@@ -318,13 +318,18 @@ class ExtractiveWriter:
 
 def anchored(evidence: Evidence, chosen: list[Chosen]) -> list[Chosen]:
     """The sentences whose passage names one of the question's anchors — its rarest terms
-    (a gene, a drug, a rare disease) — when some passage does: a sentence about another
-    gene that shares the question's common words does not answer it."""
+    (a gene, a drug, a rare disease) and any drug it names — when some passage does: a
+    sentence about another gene that shares the question's common words does not answer
+    it."""
     weights = evidence.terms.weights
     if not weights:
         return chosen
     top = max(weights.values())
     anchors = {t for t, w in weights.items() if w >= max(ANCHOR_SHARE * top, ANCHOR_MIN_IDF)}
+    # a drug the question names is an anchor however common ("ibuprofen while breastfeeding"
+    # is not answered by what is said of antidepressants while breastfeeding)
+    anchors |= {t for m in NAMED_DRUG.finditer(evidence.info.text) for t in stems(m.group())
+                if t in weights}
     if not anchors:
         return chosen
     named = {p.n for p in evidence.passages

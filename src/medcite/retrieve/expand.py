@@ -46,6 +46,18 @@ CLINICAL_ABBREVIATIONS: dict[str, str] = {
     "UTI": "urinary tract infection", "VTE": "venous thromboembolism",
 }
 _LONG_TO_SHORT = {v: k for k, v in CLINICAL_ABBREVIATIONS.items()}
+LAY_TERMS: dict[str, str] = {
+    "underactive thyroid": "hypothyroidism", "overactive thyroid": "hyperthyroidism",
+    "blood thinner": "anticoagulant", "blood thinners": "anticoagulants",
+    "water pill": "diuretic", "water pills": "diuretics",
+    "mini stroke": "transient ischemic attack", "sugar diabetes": "diabetes mellitus",
+    "kidney stone": "nephrolithiasis", "kidney stones": "nephrolithiasis",
+    "heartburn": "gastroesophageal reflux", "pink eye": "conjunctivitis",
+    "lazy eye": "amblyopia", "shingles": "herpes zoster", "chickenpox": "varicella",
+    "whooping cough": "pertussis", "bladder infection": "cystitis",
+}
+"""Everyday names the vocabularies lack, with the clinical term the literature uses
+(MeSH already knows "heart attack" and "high blood pressure")."""
 _SHORT = re.compile(r"\b[A-Z][A-Z0-9-]{1,7}\b")
 
 
@@ -53,7 +65,7 @@ _SHORT = re.compile(r"\b[A-Z][A-Z0-9-]{1,7}\b")
 class Expansion:
     phrase: str  # as found in the question
     alternatives: tuple[str, ...]
-    source: str  # mesh | drug | abbreviation
+    source: str  # mesh | drug | abbreviation | lay
 
 
 ShareFn = Callable[[Sequence[str]], dict[str, float]]
@@ -76,6 +88,10 @@ def expand(store: SQLiteStore, question: str, share: ShareFn | None = None,
         alts = _fresh(longs[:2], have)
         if alts:
             found.append(Expansion(short, alts, "abbreviation"))
+    lowered = f" {normalize_phrase(question)} "
+    for lay, clinical in LAY_TERMS.items():
+        if f" {normalize_phrase(lay)} " in lowered:
+            found.append(Expansion(lay, (clinical,), "lay"))
     words = normalize_phrase(question).split()
     ngrams = [" ".join(words[i:i + n]) for n in range(MAX_NGRAM, 0, -1)
               for i in range(len(words) - n + 1)]
