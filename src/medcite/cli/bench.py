@@ -4,6 +4,7 @@ JSON (default: ``bench-results/<name>.json``)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +35,18 @@ bench: click.Group = click.Group(
     "bench", help="Benchmarks that print figures and write them as JSON.")
 
 
-def _write_figures(name: str, data: dict[str, Any], out_path: Path | None) -> Path:
+def _report(name: str, data: dict[str, Any], out_path: Path | None, as_json: bool,
+            show: Callable[[], None]) -> None:
+    """Write the figures as JSON (default ``bench-results/<name>.json``), then print them:
+    as one JSON line with ``--json``, else with ``show`` and where they were written."""
     path = out_path or Path("bench-results") / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    if as_json:
+        emit_json(data)
+        return
+    show()
+    err.print(f"[dim]figures written to {escape(str(path))}[/]")
 
 
 @bench.command("ingest")
@@ -60,14 +68,13 @@ def bench_ingest(paths: tuple[Path, ...], into: Path | None, data_dir: Path | No
         paths = (root / "corpus", root / "vocab")
     with records_progress("ingest") as advance, count_progress("embed", "passages") as update:
         data = run_ingest(list(paths), into, progress=advance, embed_progress=update)
-    path = _write_figures("ingest", data, out_path)
-    if as_json:
-        emit_json(data)
-        return
-    for key, value in data.items():
-        if key != "by_kind":
-            out.print(f"{key:<28} {value}", markup=False)
-    err.print(f"[dim]figures written to {escape(str(path))}[/]")
+
+    def show() -> None:
+        for key, value in data.items():
+            if key != "by_kind":
+                out.print(f"{key:<28} {value}", markup=False)
+
+    _report("ingest", data, out_path, as_json, show)
 
 
 @bench.command("retrieval")
@@ -86,12 +93,7 @@ def bench_retrieval(dataset: str, limit: int | None, data_dir: Path | None,
     with open_service() as service:
         data = run_retrieval(service, dataset, find_data_dir(data_dir or service.settings.data_dir),
                              limit)
-    path = _write_figures(f"retrieval-{dataset}", data, out_path)
-    if as_json:
-        emit_json(data)
-        return
-    _print_retrieval(data)
-    err.print(f"[dim]figures written to {escape(str(path))}[/]")
+    _report(f"retrieval-{dataset}", data, out_path, as_json, lambda: _print_retrieval(data))
 
 
 @bench.command("tune")
@@ -114,19 +116,18 @@ def bench_tune(datasets: tuple[str, ...], limit: int, write: bool, data_dir: Pat
     with open_service() as service:
         data = run_tune(service, list(datasets),
                         find_data_dir(data_dir or service.settings.data_dir), limit, write)
-    path = _write_figures("tune", data, out_path)
-    if as_json:
-        emit_json(data)
-        return
-    out.print(f"{data['combinations']} combinations on {data['questions']}")
-    for row in data["top"]:
-        figures = ", ".join(f"{n} {f['ndcg@10']:.4f}" for n, f in row["figures"].items())
-        out.print(f"{row['objective']:.4f}  {row['settings']}  ({figures})", markup=False)
-    if data["previous"]:
-        out.print(f"previous settings: {data['previous']['objective']:.4f}")
-    if data["written_to"]:
-        out.print(f"best settings written to {data['written_to']}", markup=False)
-    err.print(f"[dim]figures written to {escape(str(path))}[/]")
+
+    def show() -> None:
+        out.print(f"{data['combinations']} combinations on {data['questions']}")
+        for row in data["top"]:
+            figures = ", ".join(f"{n} {f['ndcg@10']:.4f}" for n, f in row["figures"].items())
+            out.print(f"{row['objective']:.4f}  {row['settings']}  ({figures})", markup=False)
+        if data["previous"]:
+            out.print(f"previous settings: {data['previous']['objective']:.4f}")
+        if data["written_to"]:
+            out.print(f"best settings written to {data['written_to']}", markup=False)
+
+    _report("tune", data, out_path, as_json, show)
 
 
 @bench.command("answers")
@@ -161,12 +162,7 @@ def bench_answers(limit: int, verdict_limit: int | None, readability_limit: int,
                            limit, verdict_limit, readability_limit, engine=engine,
                            parts=parts or PARTS, keyfacts_limit=keyfacts_limit,
                            recall_limit=recall_limit)
-    path = _write_figures(f"answers-{data['engine']}", data, out_path)
-    if as_json:
-        emit_json(data)
-        return
-    _print_answers(data)
-    err.print(f"[dim]figures written to {escape(str(path))}[/]")
+    _report(f"answers-{data['engine']}", data, out_path, as_json, lambda: _print_answers(data))
 
 
 def _print_answers(data: dict[str, Any]) -> None:
@@ -241,12 +237,8 @@ def bench_verify(limit: int, lexicon: bool, llm_set: bool, data_dir: Path | None
             data["llm_sentences"] = run_llm_sentences(
                 service.passages, service.lexicon if lexicon else None,
                 baseline_check)
-    path = _write_figures("verify", data, out_path)
-    if as_json:
-        emit_json(data)
-        return
-    print_verify(data, lambda line: out.print(line, markup=False, highlight=False))
-    err.print(f"[dim]figures written to {escape(str(path))}[/]")
+    _report("verify", data, out_path, as_json, lambda: print_verify(
+        data, lambda line: out.print(line, markup=False, highlight=False)))
 
 
 @bench.command("serve")
@@ -263,12 +255,7 @@ def bench_serve(duration: float, levels: tuple[int, ...], out_path: Path | None,
     from medcite.bench.loadtest import print_load, run_load
 
     data = run_load(state.home, list(levels), duration)
-    path = _write_figures("serve", data, out_path)
-    if as_json:
-        emit_json(data)
-    else:
-        print_load(data, out)
-        err.print(f"[dim]figures written to {escape(str(path))}[/]")
+    _report("serve", data, out_path, as_json, lambda: print_load(data, out))
 
 
 @bench.command("crash")
@@ -297,12 +284,8 @@ def bench_crash(trials: int, records: int, vectors: bool | None, seed: int,
             err.print(trial_line(trial), highlight=False, soft_wrap=True)
 
     data = run_crash(trials, records, seed, vectors, data_dir, report)
-    path = _write_figures("crash", data, out_path)
-    if as_json:
-        emit_json(data)
-        return
-    print_crash(data, lambda line: out.print(line, highlight=False, soft_wrap=True))
-    err.print(f"[dim]figures written to {escape(str(path))}[/]")
+    _report("crash", data, out_path, as_json, lambda: print_crash(
+        data, lambda line: out.print(line, highlight=False, soft_wrap=True)))
 
 
 def _print_retrieval(data: dict[str, Any]) -> None:
