@@ -124,3 +124,18 @@ def test_a_drug_the_question_names_anchors_the_answer(service: Medcite, tmp_path
     said = " ".join(s.text for s in answer.all_sentences())
     assert "Ibuprofen passes into breast milk" in said
     assert "antidepressant" not in said
+
+
+def test_a_consumer_heading_run_into_its_sentence_is_not_shown() -> None:
+    info = understand("What causes psoriasis?")
+    terms = QuestionTerms(info, lambda ts: {t: 1.0 for t in ts})
+    text = ("Genes Play a Role No one knows what causes psoriasis to start in most people. "
+            "A problem with your immune system causes psoriasis.")
+    passage = Passage("medquad:9#0", "medquad:9", "text", 0, "", text, 0, len(text))
+    evidence = evidence_from(info.text, info, Audience.PATIENT, terms, [
+        (passage, {"id": "medquad:9", "kind": "consumer", "evidence_level": "consumer",
+                   "title": "What causes psoriasis?"})])
+    said = [s.text for p in ExtractiveWriter().write(evidence) if isinstance(p, DraftSection)
+            for s in p.sentences]
+    assert "A problem with your immune system causes psoriasis." in said
+    assert not any(s.startswith("Genes Play a Role") for s in said)

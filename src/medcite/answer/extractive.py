@@ -19,6 +19,7 @@ evidence, so it cannot state what no source says.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ EVIDENCE_WEIGHT: dict[str, float] = {  # consumer texts: the audience policy's w
     "narrative_review": 0.97, "other": 0.95, "case_report": 0.85,
 }
 
+RUN_IN_HEADING = re.compile(
+    r"^(?:[A-Z][a-z'’]+\s(?:(?:a|an|the|of|and|to|in|for|on|with|is|are|at)\s)?){2,6}[A-Z][a-z]")
+"""A consumer text's heading run into its next sentence ("Genes Play a Role No one knows
+..."): the plain-text form of these pages keeps no break after their headings."""
 MIN_COVERAGE = 0.5
 """Below this share of the question's (idf-weighted) terms in the best passage (with its
 document title and vocabulary synonyms), the answer is 'insufficient evidence'. Chosen on
@@ -136,6 +141,8 @@ class ExtractiveWriter:
         relevant = [c for c in scored if c.relevance >= MIN_RELEVANCE
                     or (c.relevance >= MIN_SLOT_RELEVANCE and c.fit >= BOTH)]
         relevant = anchored(evidence, relevant)
+        relevant = [c for c in relevant
+                    if not (c.item.kind == "consumer" and RUN_IN_HEADING.match(c.text))]
         if evidence.best_coverage < MIN_COVERAGE or not relevant:
             yield from self._insufficient(evidence, scored)
             return
