@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from medcite.answer.cues import analyse
+from medcite.answer.figures import figures_direction
 from medcite.answer.lexicon import TermLexicon
 from medcite.answer.meaning import align, assess, orientation
 from medcite.answer.verify import check_sentence, reason_list, verdict
@@ -350,3 +351,246 @@ def test_an_arms_amount_in_a_unit_the_passage_never_uses_is_its_label() -> None:
                   "increased fat-free mass.", passage)
     assert not passes("Compared with placebo, creatine 340 mg daily for 3 months "
                       "significantly increased fat-free mass.", passage)  # months it states
+
+
+# -- comparison claims from trial evidence: how passages state findings --------------------
+# Each rule both ways: the faithful claim passes, the flipped one fails.
+
+NULL = "made no significant difference to"
+UP = "significantly increased"
+DOWN = "significantly decreased"
+
+
+def claim(comparator: str, intervention: str, finding: str, outcome: str) -> str:
+    return f"Compared with {comparator}, {intervention} {finding} {outcome}."
+
+
+def test_a_finding_is_judged_in_the_passage_words_not_the_claim_template() -> None:
+    passage = ("Varenicline-treated subjects made their first quit attempt significantly "
+               "earlier than placebo-treated subjects (p = .0074).")
+    check = check_sentence(claim("placebo", "varenicline", DOWN, "first quit attempt"),
+                           [passage], lexicon=LEXICON)
+    assert check.supported, reason_list(check)
+    assert not passes(claim("placebo", "varenicline", NULL, "first quit attempt"), passage)
+
+
+def test_a_raised_decimal_point_is_a_point() -> None:
+    passage = "Deaths were 3·01 with retinol versus 3·15 with control (p=0·22)."
+    assert [c.value for c in analyse(passage).of("null", "sig")] == ["p"]
+    assert analyse(passage).of("null")
+    assert passes(claim("control", "retinol", NULL, "deaths"), passage)
+    assert not passes(claim("control", "retinol", DOWN, "deaths"), passage)
+
+
+def test_a_p_value_without_a_sign_is_read() -> None:
+    passage = "At 24 weeks 68% and 56% of the patients were acne free (P 0.51)."
+    assert passes(claim("alternate days", "daily isotretinoin", NULL, "acne free patients"),
+                  passage)
+    assert not passes(claim("alternate days", "daily isotretinoin", UP, "acne free patients"),
+                      passage)
+    assert analyse("The difference was not significant (p-value = 0.919).").of("null")
+
+
+def test_a_generic_finding_in_the_next_sentence_is_about_the_sentence_before() -> None:
+    passage = ("The mean diastolic blood pressure was 80.7 mm Hg in the sleeve group and 80.6 "
+               "mm Hg in the bare arm group. These results indicate that there were no "
+               "significant differences among the groups (P = 0.77).")
+    faithful = claim("the bare arm group", "the sleeve group", NULL,
+                     "the mean diastolic blood pressure")
+    assert passes(faithful, passage)
+    assert not passes(faithful.replace(NULL, UP), passage)
+
+
+def test_a_negated_significance_is_a_finding_of_no_difference_not_a_negation() -> None:
+    passage = ("We did not observe significant differences of folate levels between exposed "
+               "and non-exposed volunteers (P > 0.05).")
+    assert passes(claim("control", "UVA radiation", NULL, "folate levels"), passage)
+    assert not passes(claim("control", "UVA radiation", DOWN, "folate levels"), passage)
+
+
+def test_an_absent_outcome_is_no_difference_but_an_absence_in_one_arm_is_not() -> None:
+    passage = "There were no local infections or bloodstream infections in either group."
+    assert passes(claim("routine replacement", "clinical replacement", NULL, "infections"),
+                  passage)
+    assert not passes(claim("routine replacement", "clinical replacement", UP, "infections"),
+                      passage)
+    one_arm = ("There were no recurrent episodes of thromboembolism in the tinzaparin group, "
+               "and seven in the heparin group (P = 0.01).")
+    assert not passes(claim("heparin", "tinzaparin", NULL, "recurrent episodes of "
+                            "thromboembolism"), one_arm)
+
+
+def test_did_not_affect_is_a_finding_of_no_difference() -> None:
+    passage = "Iloprost inhalation did not affect walking distance (p = 0.36)."
+    assert passes(claim("placebo", "iloprost", NULL, "walking distance"), passage)
+    assert not passes(claim("placebo", "iloprost", UP, "walking distance"), passage)
+
+
+def test_no_difference_between_the_arms_outweighs_a_change_within_them() -> None:
+    passage = ("PTEF increased significantly after both albuterol and saline but the "
+               "difference between the two treatments was not significant (P = 0.6).")
+    assert passes(claim("saline", "albuterol", NULL, "PTEF"), passage)
+    assert not passes(claim("saline", "albuterol", UP, "PTEF"), passage)
+    # a change the clause names the outcome in is not outweighed
+    other = ("Therapy duration did not differ between groups (P = 0.22), with significantly "
+             "higher hospital costs per patient in the routine group (P < 0.001).")
+    assert not passes(claim("clinical replacement", "routine replacement", NULL,
+                            "hospital costs per patient"), other)
+
+
+def test_an_outcome_named_by_its_initials_is_reported_on() -> None:
+    passage = "There was no difference in mean HbA1c or BP levels between the groups."
+    assert passes(claim("standard care", "a diabetes register", NULL,
+                        "mean HbA1c and blood pressure"), passage)
+    assert not passes(claim("standard care", "a diabetes register", DOWN,
+                            "mean HbA1c and blood pressure"), passage)
+    # an initialism must be written in capitals: "or" is not "odds ratio"
+    assert not passes(claim("standard care", "a diabetes register", NULL, "odds ratio"),
+                      "Weight or height did not differ between the groups.")
+
+
+def test_a_reference_arm_ends_at_its_verb() -> None:
+    passage = ("Outcomes for LVMI with lisinopril plus telmisartan versus lisinopril plus "
+               "placebo were not significantly different.")
+    assert analyse(passage).of("null")
+    faithful = claim("lisinopril plus placebo", "lisinopril plus telmisartan", NULL,
+                     "left ventricular mass index (LVMI)")
+    assert passes(faithful, passage)
+    assert not passes(faithful.replace(NULL, DOWN), passage)
+
+
+def test_a_condition_the_claim_abbreviates_is_named_by_its_abbreviation() -> None:
+    passage = ("The high dose group had significantly more days free of ALI than the low dose "
+               "group (p = 0.02).")
+    faithful = claim("low dose salbutamol", "high dose salbutamol", UP,
+                     "days free of acute lung injury (ALI)")
+    lexicon = TermLexicon([VocabTerm("mesh", "D055371", "Acute Lung Injury", (),
+                                     {"tree_numbers": ["C08.381.520"]})])
+    assert check_sentence(faithful, [passage], lexicon=lexicon).ok
+    assert not check_sentence(faithful.replace(UP, DOWN), [passage], lexicon=lexicon).ok
+    # a passage that uses another abbreviation does not name it
+    assert not check_sentence(faithful, [passage.replace("ALI", "ARDS")], lexicon=lexicon).ok
+
+
+def test_the_finding_of_a_comparison_claim_is_about_its_whole_outcome() -> None:
+    passage = ("Similarly, SSPG declined when both GH and PIO were combined, with a mean "
+               "difference compared with placebo of -55.3 mg/dl (p = 0.02).")
+    outcome = "Steady-State Plasma Glucose Response (SSPG)"
+    arms = ("placebo", "growth hormone (GH) and pioglitazone (PIO)")
+    assert passes(claim(*arms, DOWN, outcome), passage)
+    assert not passes(claim(*arms, UP, outcome), passage)
+
+
+def test_a_direction_is_read_from_the_cue_closest_to_the_claim() -> None:
+    passage = ("The Little by Little group increased fruit and vegetable intake by 1.32 "
+               "occurrences per day, compared with 0.71 in the stress-reduction group "
+               "(P = .016).")
+    arms = ("a stress management CD-ROM", "the Little by Little CD-ROM")
+    assert passes(claim(*arms, UP, "fruit and vegetable intake"), passage)
+    assert not passes(claim(*arms, DOWN, "fruit and vegetable intake"), passage)
+
+
+def test_a_graded_change_is_one_direction() -> None:
+    passage = ("Greater reductions in clinic SBP were observed (P < 0.001) with azilsartan "
+               "than with olmesartan.")
+    assert passes(claim("olmesartan", "azilsartan", DOWN, "systolic blood pressure (SBP)"),
+                  passage)
+    assert not passes(claim("olmesartan", "azilsartan", UP, "systolic blood pressure (SBP)"),
+                      passage)
+    # of an outcome that is itself a change, the grade is the direction
+    assert passes(claim("olmesartan", "azilsartan", UP, "reductions in clinic SBP"), passage)
+    assert not passes(claim("olmesartan", "azilsartan", DOWN, "reductions in clinic SBP"),
+                      passage)
+
+
+def test_arms_named_by_number_initials_or_shortening_are_the_claims_arms() -> None:
+    passage = ("Elderly subjects expressed significantly higher health satisfaction in the TC "
+               "group than in the PE group (P = 0.036).")
+    arms = ("proprioception exercise", "Tai Chi")
+    assert passes(claim(*arms, UP, "health satisfaction"), passage)
+    assert not passes(claim(*arms, DOWN, "health satisfaction"), passage)
+    other = passage.replace("TC group", "yoga group").replace("PE group", "dance group")
+    assert "entity" in [c for c, _ in check_sentence(claim(*arms, UP, "health satisfaction"),
+                                                     [other]).reasons]
+
+
+def test_how_an_outcome_is_measured_need_not_be_in_the_passage() -> None:
+    passage = ("At 12 weeks, severe POCD occurred in fewer patients of the intervention group "
+               "than of the control group (p = 0.01).")
+    arms = ("control", "intervention")
+    assert passes(claim(*arms, DOWN, "number of people developing severe POCD"), passage)
+    assert not passes(claim(*arms, UP, "number of people developing severe POCD"), passage)
+
+
+def test_an_arms_amount_is_traced_only_where_the_passage_states_the_arms_amounts() -> None:
+    passage = ("Patients taking butoconazole reported first relief of symptoms significantly "
+               "earlier than those taking fluconazole (p < 0.05). Relief at 12 h was reported "
+               "by 52% and 38% of the patients.")
+    arms = ("oral fluconazole 150 mg", "butoconazole 2% vaginal cream")
+    check = check_sentence(claim(*arms, UP, "patients reporting relief at 12 h"), [passage],
+                           lexicon=LEXICON)
+    assert not check.untraced, reason_list(check)
+    dosed = "Butoconazole 2% cream relieved symptoms earlier than fluconazole (p < 0.05)."
+    check = check_sentence(claim("fluconazole", "butoconazole 4% cream", DOWN,
+                                 "time to relief of symptoms"), [dosed], lexicon=LEXICON)
+    assert [f.text for f in check.untraced] == ["4%"]
+
+
+def test_a_p_value_reports_on_all_it_follows() -> None:
+    passage = ("On characterising murmurs the group using conventional stethoscopes had 45 "
+               "correct and 66 incorrect responses, while the students using the electronic "
+               "stethoscope had 42 correct and 66 incorrect responses (p = 0.76).")
+    arms = ("conventional stethoscope", "electronic stethoscope")
+    assert passes(claim(*arms, NULL, "characterising murmurs"), passage)
+    assert not passes(claim(*arms, UP, "characterising murmurs"), passage)
+
+
+def test_the_figures_for_the_arms_give_a_direction_no_word_gives() -> None:
+    passage = ("Relapse rates were 12.4% in the cefixime group and 3.4% in the gatifloxacin "
+               "group (p = 0.0199).")
+    arms = ("cefixime", "gatifloxacin")
+    assert passes(claim(*arms, DOWN, "relapse rates"), passage)
+    assert not passes(claim(*arms, UP, "relapse rates"), passage)
+    assert figures_direction("The size with group A was 0.98 mm and group B was 0.26 mm.",
+                             "the new method (group B)", "the old method (group A)") == -1
+    assert figures_direction("Stay was 13.8 (8.1) and 17.5 (14.5) days for the study group "
+                             "and control group respectively.", "treatment",
+                             "usual care") == -1
+    assert figures_direction("Absence of heartburn (adjusted OR 3.50; 95% CI 1.59-7.69).",
+                             "esomeprazole", "placebo") == 1
+    # figures it cannot tie to both arms tell nothing
+    assert figures_direction("Uterine tachysystole 10 (12.6%) 3 (3.6%) p < 0.05",
+                             "misoprostol", "dinoprostone") == 0
+
+
+def test_a_negation_that_names_the_outcome_or_counts_an_arm_negates_nothing() -> None:
+    passage = ("Absence of daytime heartburn during treatment was more frequent with "
+               "esomeprazole than with placebo (p = 0.0018).")
+    arms = ("placebo", "esomeprazole 20 mg")
+    assert passes(claim(*arms, UP, "absence of daytime heartburn"), passage)
+    assert not passes(claim(*arms, DOWN, "absence of daytime heartburn"), passage)
+    counted = "In the NP group, 32% of patients desaturated against none in the NC group " \
+              "(P = 0.001)."
+    arms = ("nasopharyngeal catheter (NC)", "nasal prongs (NP)")
+    assert passes(claim(*arms, UP, "patients desaturated"), counted)
+    assert not passes(claim(*arms, DOWN, "patients desaturated"), counted)
+
+
+def test_a_long_form_the_claim_abbreviates_is_supported_by_its_abbreviation() -> None:
+    passage = ("Recipients of pramipexole had significantly lower UPDRS scores than those of "
+               "placebo (p = 0.01).")
+    outcome = "unified Parkinson's disease rating scale (UPDRS) total score"
+    check = check_sentence(claim("placebo", "pramipexole", DOWN, outcome), [passage])
+    assert check.ok, reason_list(check)
+    assert not passes(claim("placebo", "pramipexole", UP, outcome), passage)
+
+
+def test_a_speed_is_a_change_of_a_time_the_other_way() -> None:
+    passage = ("Time to nasogastric tube removal in the TEA group was earlier than in the "
+               "control group (P = 0.049).")
+    arms = ("control group", "transcutaneous electroacupuncture (TEA)")
+    assert passes(claim(*arms, DOWN, "time to nasogastric tube removal"), passage)
+    assert not passes(claim(*arms, UP, "time to nasogastric tube removal"), passage)
+    walked = "Patients in the TEA group walked significantly faster than controls (P = 0.01)."
+    assert passes(claim(*arms, UP, "walking speed of patients"), walked)
+    assert not passes(claim(*arms, DOWN, "walking speed of patients"), walked)

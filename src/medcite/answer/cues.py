@@ -4,7 +4,8 @@
    whether it sits in brackets (clauses end at punctuation and at "but", "whereas"...).
 2. Cue phrases are matched on the lower-cased words: negation ("not", "recommends
    against", "contraindicated"), no-difference findings ("no significant difference",
-   "p = 0.40"), significance, direction on two axes (increase / decrease; better / worse),
+   "p = 0.40"), significance, direction on three axes (increase / decrease; better / worse;
+   faster / slower),
    strength (recommendation strength, grade and class letters, may / should / must,
    association / cause).
 3. Each cue gets a *scope*: the content stems near it in its clause (negation looks ahead;
@@ -35,6 +36,9 @@ _CONTRACTIONS = ((re.compile(r"\bcan['’]t\b", re.I), "can not"),
                  (re.compile(r"\bcannot\b", re.I), "can not"),
                  (re.compile(r"\b(no|not)-(?=[^\W\d_])", re.I), "non"))
 """Contractions spelled out; "no-morphine" (an arm's name) read as "nonmorphine"."""
+_DECIMAL_POINT = re.compile(r"(?<=\d)[·•∙](?=\d)")
+"""A raised decimal point ("p=0·22", the Lancet's style) read as a point, not as a break
+that would leave "p = 0"."""
 _CLAUSE_WORDS = frozenset({"but", "whereas", "although", "though", "however", "while",
                            "yet", "except", "unless"})
 _CHARS = str.maketrans({"–": "-", "—": "-", "‑": "-", "‐": "-", "−": "-", "’": "'", "‘": "'",
@@ -148,28 +152,34 @@ NULL_PHRASES = [_words(p) for p in (
     "no statistically difference", "no statistical differences", "not statistically different",
     "did not reach significance", "did not reach statistical significance",
     "failed to reach significance", "failed to reach statistical significance",
-    "not reach significance", "not reach statistical significance")]
+    "not reach significance", "not reach statistical significance", "not affect",
+    "not to affect", "not influence", "not to influence", "no impact", "no influence",
+    "not alter", "no between group difference", "no between group differences")]
 SIGNIFICANT = [_words(p) for p in ("significant", "significantly", "statistically significant")]
 _UP_MAG = ("increase increases increased increasing increment higher high highest more greater "
            "greatest rise rises rose risen rising elevated elevation elevate elevates raise "
            "raised raises raising gain gains gained larger largest longer exceed exceeds "
            "exceeded augmented boosted enhanced enhances prolonged upregulated accelerated "
-           "excess excessive above maximum faster")
+           "excess excessive above maximum")
 _DOWN_MAG = ("decrease decreases decreased decreasing lower lowered lowering lowers low lowest "
              "less least fewer fewest reduce reduces reduced reducing reduction reductions "
              "decline declines declined declining drop drops dropped fall falls fell fallen "
              "diminish diminished diminishes loss losses lose lost smaller smallest shorter "
              "shortened suppressed suppresses attenuated attenuates lessened downregulated "
-             "shrink shrank slower below minimum")
+             "shrink shrank below minimum")
 _UP_VAL = ("improve improves improved improving improvement improvements better best benefit "
            "benefits benefited beneficial superior favorable favourable advantage advantages "
            "advantageous preferred prefer prefers preferable")
 _DOWN_VAL = ("worsen worsens worsened worsening worse worst harm harms harmed detrimental "
              "inferior unfavorable unfavourable deteriorate deteriorated deterioration "
              "disadvantage disadvantages")
+_UP_SPD = "faster quicker earlier sooner"
+_DOWN_SPD = "slower"
+"""Speed, an axis of its own: "faster" is more of a speed but less of a time."""
 DIRECTIONS: dict[str, tuple[str, str]] = {
     **{w: ("mag", "+") for w in _UP_MAG.split()}, **{w: ("mag", "-") for w in _DOWN_MAG.split()},
     **{w: ("val", "+") for w in _UP_VAL.split()}, **{w: ("val", "-") for w in _DOWN_VAL.split()},
+    **{w: ("spd", "+") for w in _UP_SPD.split()}, **{w: ("spd", "-") for w in _DOWN_SPD.split()},
 }
 NOT_DIRECTION = [_words(p) for p in (
     "at least", "at most", "more or less", "no more", "high quality", "low quality",
@@ -224,7 +234,7 @@ _TO_COMPARATIVES = frozenset("superior inferior preferable preferred equivalent 
 """Words after which "to" introduces the reference arm ("A was superior to B")."""
 _ARM_ENDS = frozenset("for regarding at on during after before by from to when where whereas "
                       "while as because since if unless given in with among who which "
-                      "that".split())
+                      "that was were is are has have had did does showed shows".split())
 _GENERIC_ARMS = frozenset(found[0] for w in "patients participants subjects group groups women "
                           "men children people persons individuals those adults infants "
                           "students pupils respondents volunteers users".split()
@@ -232,7 +242,7 @@ _GENERIC_ARMS = frozenset(found[0] for w in "patients participants subjects grou
 """Words that name no arm by themselves: "participants in Mobile conditions", "women who
 received meperidine" go on past the preposition."""
 """Words that end a comparison's reference arm once it has named something ("than
-Easyhaler | for the quality of instructions")."""
+Easyhaler | for the quality of instructions", "versus placebo | were not different")."""
 _GRADE_LETTERS = frozenset("abcdi")
 _CLASS_LETTERS = frozenset({"i", "ii", "iia", "iib", "iii", "1", "2a", "2b", "3"})
 
@@ -272,7 +282,7 @@ def stem_of(word: str) -> str | None:
 
 def normalise(text: str) -> str:
     """Dashes, quotes and Markdown emphasis made plain; contractions spelled out."""
-    text = text.translate(_CHARS)
+    text = _DECIMAL_POINT.sub(".", text.translate(_CHARS))
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
     return text
@@ -332,10 +342,36 @@ def analyse(text: str) -> Analysis:
                 i += len(pattern) - 1 if kind in ("not_neg", "not_dir") else 0
                 break
         i += 1
+    raw = _compounds(raw, words)
     raw += _grades(words)
     raw += _p_values(words)
     cues = _scoped(tokens, raw)
     return Analysis(text, tokens, tuple(cues), tuple(_comparisons(tokens, raw)))
+
+
+COMPARATIVES = frozenset("greater larger bigger more higher less lower smaller fewer".split())
+"""Words that grade a change ("greater reductions", "a smaller increase")."""
+CHANGE_WORDS = frozenset("increase increases rise rises gain gains elevation reduction reductions "
+                         "decrease decreases decline declines drop drops fall falls loss losses "
+                         "improvement improvements worsening deterioration".split())
+"""Changes a comparative can grade."""
+
+
+def _compounds(raw: list[tuple[int, int, str, str]], words: list[str]
+               ) -> list[tuple[int, int, str, str]]:
+    """A graded change read as one direction, the product of both ("greater reductions" is a
+    decrease, "a smaller increase" a decrease, "less loss" an increase), not as two."""
+    dirs = {s: (e, v) for s, e, k, v in raw if k == "dir"}
+    merged: dict[int, tuple[int, int, str, str]] = {}
+    gone: set[int] = set()
+    for s, (e, value) in dirs.items():
+        if words[s] in COMPARATIVES and e in dirs and words[e] in CHANGE_WORDS:
+            end, change = dirs[e]
+            sign = "+" if (value[3] == "+") == (change[3] == "+") else "-"
+            merged[s] = (s, end, "dir", change[:3] + sign)
+            gone.add(e)
+    return [merged.get(r[0], r) if r[2] == "dir" else r for r in raw
+            if not (r[2] == "dir" and r[0] in gone)]
 
 
 def _grades(words: list[str]) -> list[tuple[int, int, str, str]]:
@@ -353,21 +389,35 @@ def _grades(words: list[str]) -> list[tuple[int, int, str, str]]:
     return found
 
 
+P_WORDS = frozenset({"value", "values"})
+"""Words between "p" and its sign ("p value = 0.03")."""
+
+
 def _p_values(words: list[str]) -> list[tuple[int, int, str, str]]:
-    """``p < 0.05`` and kin: significant below 0.05, a null finding at or above it."""
+    """``p < 0.05`` and kin: significant below 0.05, a null finding at or above it. A value
+    with no sign ("(P 0.51)") is read as "=": a p value is a probability, so one below 1."""
     found = []
-    for i, word in enumerate(words[:-2]):
-        if word != "p" or words[i + 1] not in "<>=≤≥":
+    for i, word in enumerate(words[:-1]):
+        if word != "p":
+            continue
+        at = i + 1
+        while at < len(words) and words[at] in P_WORDS:
+            at += 1
+        sign = words[at] if at < len(words) and words[at] in "<>=≤≥" else ""
+        end = at + 1 if sign else at
+        if end >= len(words):
             continue
         try:
-            value = float(words[i + 2])
+            value = float(words[end])
         except ValueError:
             continue
-        sign = words[i + 1]
+        if not sign and not 0 <= value < 1:
+            continue
+        sign = sign or "="
         if (sign in "<≤=" and value <= 0.05):
-            found.append((i, i + 3, "sig", "p"))
+            found.append((i, end + 1, "sig", "p"))
         elif (sign in ">≥" and value >= 0.05) or (sign == "=" and value > 0.05):
-            found.append((i, i + 3, "null", "p"))
+            found.append((i, end + 1, "null", "p"))
     return found
 
 

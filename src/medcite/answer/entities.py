@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from medcite.answer.cues import Analysis, normalise
+from medcite.answer.shorthand import abbreviated_terms, initialisms
+from medcite.text.abbreviations import find_definitions
+from medcite.text.terms import stems
 
 Reason = tuple[str, str]
 
@@ -145,6 +148,13 @@ def _named(text: str, names: Sequence[str]) -> bool:
     return any(" " in n and set(n.split()) <= words for n in names)
 
 
+def _abbreviated(claim: str, text: str) -> list[str]:
+    """The long forms (in :func:`plain` form) of the abbreviations ``claim`` defines that
+    ``text`` uses: "acute lung injury (ALI)" is named where a passage says "ALI"."""
+    return [plain(long) for short, long in find_definitions(claim)
+            if any(f" {s} " in text for s in (plain(short).strip(), plain(short).strip() + "s"))]
+
+
 def _in_sentence(claim: str, names: Sequence[str]) -> list[str]:
     return [n for n in names if f" {n} " in claim]
 
@@ -172,9 +182,14 @@ def entity_reasons(claim: Analysis, passages: Sequence[str],
     text = plain(" ".join(passages))
     reasons: list[Reason] = []
     covered: set[str] = set()
+    abbreviated = _abbreviated(claim.text, text)
+    raw = " ".join(passages)
+    shortened = initialisms(claim.text, raw)[0] | abbreviated_terms(claim.text, raw)
     for phrase, concept in concepts.items():
         covered.update(phrase.split())
-        if not _named(text, sorted(concept.names | {phrase})):
+        if not _named(text, sorted(concept.names | {phrase})) and \
+                not any(f" {phrase} " in long for long in abbreviated) and \
+                not set(stems(phrase)) <= shortened:
             reasons.append(("entity", f"{concept.kind} \"{phrase}\" is not in the cited "
                                       "passages"))
     for table, of, label in ((DRUG_CLASSES, _CLASS_OF, "drug class"),
@@ -191,6 +206,7 @@ def entity_reasons(claim: Analysis, passages: Sequence[str],
             reasons.append(("entity", f"population \"{word}\" is not in the cited passages"))
     reasons += _stages(said, text)
     passage_words = set(text.split())
+    covered.update(w for long in abbreviated for w in long.split())
     for token in claim.tokens:
         if token.word not in covered and token.word not in passage_words and \
                 drug_like(token.word):

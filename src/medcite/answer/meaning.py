@@ -24,23 +24,37 @@
    in the arms' names (a dose in "10 mg atorvastatin") need not be traced
    (:func:`without_arms`; numbers in the outcome still are). An arm the passages
    contradict is still rejected (:func:`arm_reasons`): they name drugs and none of the
-   arms', or the aligned sentence names an arm ("the yoga group") neither arm is.
+   arms', or the aligned sentence names an arm ("the yoga group") neither arm is (not by a
+   number, its initials or a shortening: "group II", "the TC group", "the Dex group").
+6. How a passage states a comparison's finding, read for a comparison claim: the template
+   words ("significantly decreased", "compared with") and how the outcome is measured
+   ("number of patients developing ...") count for support only where found; a finding
+   stated generically in the next sentence ("These results indicate no significant
+   differences among the groups") or a p value after a run of figures is about what they
+   follow; a negation of the outcome ("no infections in either group") is no difference,
+   of an arm ("none in group NC") a count; where a change and no difference are equally
+   about the outcome, no difference stated between the arms outweighs a change within them
+   (:func:`_settled`); initialisms ("BP") and abbreviations the claim defines ("(UPDRS)")
+   name the outcome; and where no direction word decides, the figures for the arms do
+   (:func:`figures_reasons`, ``figures.py``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from medcite.answer.cues import (
+    COMPARATIVES,
     DIRECTIONS,
     MODAL_WORDS,
     NEGATION_WORDS,
     STRENGTH_WORDS,
     Analysis,
     Cue,
+    Token,
     analyse,
     stem_of,
     tokens_of,
@@ -54,7 +68,9 @@ from medcite.answer.entities import (
     entity_reasons,
     plain,
 )
+from medcite.answer.figures import figures_direction
 from medcite.answer.numbers import Fact, facts
+from medcite.answer.shorthand import MAX_INITIALS, abbreviated_terms, initialisms, words_of
 from medcite.text.abbreviations import find_definitions
 from medcite.text.sentences import sentence_spans
 from medcite.text.terms import root, stems
@@ -194,6 +210,8 @@ def term_support(claim: Analysis, passages: Sequence[str], window: Analysis | No
     for phrase, concept in (concepts or {}).items():
         if any(f" {name} " in text for name in concept.names):
             found |= set(stems(phrase))  # "Advil" for a passage's "ibuprofen"
+    found |= initialisms(claim.text, " ".join(passages))[0]  # "HADS" for its words
+    found |= abbreviated_terms(claim.text, " ".join(passages))  # "... Scale (UPDRS)"
     terms = [t for t in terms if t in found or t not in optional] or terms
     return sum(1 for t in terms if t in found) / len(terms)
 
@@ -265,10 +283,16 @@ def negation_reasons(claim: Analysis, window: Analysis, drugs: Drugs | None = No
     return reasons[:2]
 
 
+GOVERNED = 8
+"""Tokens after a negation in which the direction or significance it negates starts."""
+
+
 def _governs(analysis: Analysis, negation: Cue) -> bool:
-    """Whether a negation governs a direction ("did not reduce")."""
-    return any(c.negated and negation.end <= c.start <= negation.end + 8
-               for c in analysis.of("dir"))
+    """Whether a negation governs a direction ("did not reduce") or a significance ("did
+    not show statistically significant differences"): it is part of a finding of no
+    difference, judged as one."""
+    return any(c.negated and negation.end <= c.start <= negation.end + GOVERNED
+               for c in analysis.of("dir", "sig"))
 
 
 def _antonyms(claim: Analysis, window: Analysis) -> list[Reason]:
@@ -319,7 +343,7 @@ def direction_reasons(claim: Analysis, window: Analysis) -> list[Reason]:
         if not overlap or not any(len(c.scope & cue.scope) == overlap and c.axis == cue.axis
                                   for c in pool):
             continue  # about nothing the window says, or closest to a cue on the other axis
-        matched = [c for c in pool if c.scope & cue.scope and c.axis == cue.axis]
+        matched = [c for c in pool if len(c.scope & cue.scope) == overlap and c.axis == cue.axis]
         values = {c.value for c in matched}
         said = window.phrase(matched[0])
         if order >= 0 and cue.value not in values:
@@ -340,13 +364,74 @@ def _state(analysis: Analysis, anchor: frozenset[str], weak: bool) -> str:
     change (in the claim; in a passage only "significant" or a p value does)."""
     every = analysis.of("null", "sig", "dir")
     best = max((len(c.scope & anchor) for c in every), default=0)
-    cues = [c for c in every if len(c.scope & anchor) == best]
+    cues = _settled(analysis, [c for c in every if len(c.scope & anchor) == best], anchor)
     null = any(c.kind == "null" or (c.kind in ("dir", "sig") and c.negated) for c in cues)
     if any(c.kind == "sig" and not c.negated for c in cues):
         return "" if null else "change"
     if null:
         return "null"
     return "change" if weak and any(c.kind == "dir" for c in cues) else ""
+
+
+BETWEEN_WORDS = frozenset("between among versus vs compared comparison comparisons wise "
+                          "intergroup than higher lower greater more less fewer smaller larger "
+                          "better worse longer shorter superior inferior".split())
+"""Words of a finding stated between the arms ("no difference between the groups", "lower in
+the treatment group")."""
+WITHIN_WORDS = frozenset("within both all each".split())
+"""Words of a change stated within the arms ("decreased in both groups", "from baseline")."""
+_ONE_ARM = re.compile(r"\b(?:in|within) (?:(?:the )?(?!the |two |both |each |all |either |other )"
+                      r"\w+ (?:group|arm)|(?:group|arm) \w+)\b")
+"""A change said of one arm ("increased significantly in the mangosteen group", "in group
+B")."""
+BASELINE_WORDS = frozenset("baseline pretreatment preintervention".split())
+"""Words of a change against baseline: stated within an arm, whatever else the clause
+compares ("end of study vs baseline")."""
+
+
+def _settled(analysis: Analysis, cues: list[Cue], anchor: frozenset[str]) -> list[Cue]:
+    """Of findings that disagree (a significant change and no difference, equally about the
+    claim's terms), the findings of no difference that beat every change: stated between
+    the arms where the change is stated within them ("X fell significantly in both groups,
+    with no difference between the groups": the comparison is the latter), or naming more
+    of the claim's terms in their own clause ("although A rose significantly, B did not
+    differ"). A change is not settled on so: with no direction word of its own it would
+    pass a claim of either direction."""
+    findings = [c for c in cues if c.kind in ("null", "sig")]
+    nulls = [c for c in findings if c.kind == "null" or c.negated]
+    changes = [c for c in findings if c.kind == "sig" and not c.negated]
+    if not (nulls and changes):
+        return cues
+    keys = {c: _finding_key(analysis, c, anchor) for c in findings}
+    won = [n for n in nulls if all(_beats(keys[n], keys[c]) for c in changes)]
+    return won or cues
+
+
+def _beats(null: tuple[int, int], change: tuple[int, int]) -> bool:
+    """Whether a finding of no difference outweighs a change (keys of :func:`_finding_key`)."""
+    return (null[0] == 1 and change[0] == -1) or (null[1] > change[1] and null[0] >= change[0])
+
+
+def _finding_key(analysis: Analysis, cue: Cue, anchor: frozenset[str]) -> tuple[int, int]:
+    """How a finding compares the arms (between +1, within -1, else 0), and how many of the
+    claim's terms its own words name."""
+    context = _context(analysis, cue)
+    words = {t.word for t in context}
+    between = -1 if words & BASELINE_WORDS else 1 if words & BETWEEN_WORDS else \
+        -1 if words & WITHIN_WORDS or _ONE_ARM.search(" ".join(t.word for t in context)) else 0
+    return between, len({t.stem for t in context if t.stem} & anchor)
+
+
+def _context(analysis: Analysis, cue: Cue) -> list[Token]:
+    """The words a finding is stated in: its clause; for a p value, the words back to the
+    finding before it in its sentence."""
+    tokens = analysis.tokens
+    at = tokens[cue.start]
+    if cue.value != "p":
+        return [t for t in tokens if t.clause == at.clause and t.sentence == at.sentence]
+    start = max([c.end for c in analysis.cues if c.kind in ("null", "sig") and
+                 c.end <= cue.start and tokens[c.start].sentence == at.sentence], default=0)
+    return [t for t in tokens[start:cue.start] if t.sentence == at.sentence]
 
 
 def _anchor(claim: Analysis) -> frozenset[str]:
@@ -486,12 +571,15 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
             break
         window = analyse(alignment.sentence)
         if contrast is not None:
-            window = _outcome_words_out(window, contrast)
+            window = _generic_findings_carried(_absences_as_findings(
+                _outcome_words_out(window, contrast), contrast), contrast)
         reasons = (negation_reasons(mine, window, drugs) + finding_reasons(mine, window)
                    + direction_reasons(mine, window) + strength_reasons(mine, window, passages))
         if not reasons and not (carries_finding(mine, window) and (
                 contrast is None or reports_on(window, contrast))):
             reasons = [("direction", "the passage sentence does not report this finding")]
+        if not reasons and contrast is not None:
+            reasons = figures_reasons(mine, window, contrast)
         judged.append((alignment, reasons))
         if not reasons:
             break
@@ -504,6 +592,20 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
             reasons = [("judge", "the model judge finds the passage sentence does not support "
                                  "the sentence")]
     return Assessment(round(support, 3), tuple(dict.fromkeys(reasons + found)), alignment)
+
+
+def figures_reasons(claim: Analysis, window: Analysis, contrast: Contrast) -> list[Reason]:
+    """A comparison claim's change against the passage's figures for the arms, where no
+    direction word of the passage decides it ("12.4% in the cefixime group and 3.4% in the
+    gatifloxacin group (p = 0.02)" is a decrease with gatifloxacin): see ``figures.py``."""
+    claimed = [c for c in claim.of("dir") if c.axis == "mag" and not c.negated]
+    if len(claimed) != 1 or any(w.scope & claimed[0].scope for w in window.of("dir")):
+        return []
+    went = figures_direction(window.text, contrast.intervention, contrast.comparator)
+    if went and (went > 0) != (claimed[0].value == "+"):
+        return [("direction", f"the sentence says \"{claim.phrase(claimed[0])}\" where the "
+                              "passage's figures for the arms go the other way")]
+    return []
 
 
 def _moved_arms(claim: Analysis, window: Analysis) -> bool:
@@ -610,23 +712,25 @@ def without_arms(claim: str, passages: Sequence[str]) -> str:
     """The claim without the arms of a comparison claim that the passages refer to only
     generically ("the treatment group"): what its numbers must be traced in, since a dose
     in an arm's name is then the arm's name, not a result. An arm the passages name keeps
-    its numbers when they state amounts in the same unit, so "atorvastatin 80 mg" against
-    a passage's "atorvastatin 10 mg" fails."""
+    its numbers when the sentences naming it state amounts in the same unit, so
+    "atorvastatin 80 mg" against a passage's "atorvastatin 10 mg" fails (a "2%" cream
+    where only the results are in per cent does not)."""
     contrast = contrast_of(claim)
     if contrast is None:
         return claim
-    named = set(stems(" ".join(passages)))
-    units = {_unit(f) for p in passages for f in facts(p) if f.kind == "quantity"}
-    stated = {f.kind for p in passages for f in facts(p)}
+    sentences = [(frozenset(stems(s.text)), s.text) for p in passages for s in _sentences(p)]
     kept, at = [], 0
     for s, e in sorted(contrast.arms):
-        words = [w for w in stems(claim[s:e]) if w.isalpha() and len(w) >= MIN_ARM_WORD
-                 and w not in _GENERIC_STEMS]
+        words = {w for w in stems(claim[s:e]) if w.isalpha() and len(w) >= MIN_ARM_WORD
+                 and w not in _GENERIC_STEMS}
+        near = [facts(text) for terms, text in sentences if terms & words]
+        units = {_unit(f) for found in near for f in found if f.kind == "quantity"}
+        stated = {f.kind for found in near for f in found}
         arm = claim[s:e]
         doses = [f for f in facts(arm) if f.kind == "quantity"]
         kept.append(claim[at:s])
         at = e
-        if any(w in named for w in words) and {_unit(f) for f in doses} & units:
+        if {_unit(f) for f in doses} & units:
             # the passages name this arm and state amounts in its units: trace those (an
             # amount in a unit the passages never use, or a route or frequency where they
             # state none, is part of the arm's name)
@@ -648,6 +752,29 @@ def _arm_names(window: Analysis) -> set[str]:
     return {s for s in found if s not in _GENERIC_STEMS | _FILLERS | _CUE_STEMS}
 
 
+_COUNT_WORDS = frozenset(stem_of(w) or w for w in (
+    "one two three four five six seven eight nine ten first second third fourth fifth last "
+    "i ii iii iv v vi a b c d e").split())
+"""Words before "group" that number or letter the arms ("the five groups", "group II")."""
+MIN_PREFIX = 3
+"""Letters of an arm word a passage's shortening of it keeps ("Dex" for dexamethasone)."""
+
+
+def _names_arm(stem: str, arms: str) -> bool:
+    """Whether a passage's name for an arm (a stem) names one of the claim's arms: one of
+    its words (or their root), a shortening of one ("dex"), or its initials ("TC" for "Tai
+    Chi", "WTU" for "water treatment units")."""
+    terms = set(stems(arms))
+    if stem in terms or root(stem) in {root(t) for t in terms}:
+        return True
+    words = words_of(arms)
+    if len(stem) >= MIN_PREFIX and any(w.startswith(stem) for w in words):
+        return True
+    return any("".join(w[0] for w in words[i:j]) in (stem, stem.rstrip("s"))
+               for i in range(len(words)) for j in range(i + 2, min(i + MAX_INITIALS,
+                                                                    len(words)) + 1))
+
+
 def arm_reasons(contrast: Contrast, passages: Sequence[str], window: Analysis,
                 drugs: Drugs) -> list[Reason]:
     """An arm the passages contradict: they name drugs, none of them the arm's; or the
@@ -659,10 +786,10 @@ def arm_reasons(contrast: Contrast, passages: Sequence[str], window: Analysis,
                            f"{', '.join(sorted(mine))}, as the arms")]
     if mine & theirs:
         return []  # the arms are named, by one of their names
-    arms = set(stems(contrast.intervention)) | set(stems(contrast.comparator))
-    arm_roots = {root(t) for t in arms}
-    named = _arm_names(window) - set(stems(contrast.outcome))
-    other = sorted(t for t in named if t not in arms and root(t) not in arm_roots)
+    arms = f"{contrast.intervention} {contrast.comparator}"
+    named = {t for t in _arm_names(window) - set(stems(contrast.outcome))
+             if t.isalpha() and t not in _COUNT_WORDS}
+    other = sorted(t for t in named if not _names_arm(t, arms))
     if other and not named - set(other):
         return [("entity", f"the passage compares \"{other[0]}\", an arm the sentence does "
                            "not name")]
@@ -682,25 +809,161 @@ def _verb_positions(claim: str, contrast: Contrast) -> set[int]:
     return set(range(len(tokens_of(claim[:s])), len(tokens_of(claim[:e]))))
 
 
+TIME_WORDS = ("time", "times", "duration", "durations", "latency", "onset", "delay")
+"""Words of an outcome that is a time: a speed goes the other way."""
+_TIME_STEMS = frozenset(s for w in TIME_WORDS if (s := stem_of(w)))
+
+
 def _outcome_words_out(window: Analysis, contrast: Contrast) -> Analysis:
-    """The window less the direction cues that are words of the claim's outcome (its
-    "weight loss" names the outcome, it reports no change)."""
+    """The window less the direction and negation cues that are words of the claim's
+    outcome (its "weight loss" names the outcome, it reports no change; "absence of
+    heartburn" names it, it negates nothing); a graded change of an outcome that is a
+    change reads as its grade ("greater reductions" of "reductions in pain"); a speed as a
+    change of the outcome ("earlier" is a decrease of a time to an event, "faster" an
+    increase of a walking speed)."""
     words = {t.word for t in tokens_of(contrast.outcome)}
-    cues = tuple(c for c in window.cues if not (
-        c.kind == "dir" and all(t.word in words for t in window.tokens[c.start:c.end])))
-    return Analysis(window.text, window.tokens, cues, window.comparisons)
+    named = {t.stem for t in tokens_of(contrast.outcome) if t.stem}
+    cues, dropped = [], []
+    for c in window.cues:
+        span = window.tokens[c.start:c.end]
+        if c.kind in ("dir", "neg") and all(t.word in words for t in span):
+            dropped.append(c)
+            continue
+        if c.kind == "dir" and len(span) > 1 and span[0].word in COMPARATIVES and \
+                span[-1].stem in named:  # "greater reductions" of "reductions in X"
+            axis, value = DIRECTIONS[span[0].word]
+            c = replace(c, value=value, axis=axis)
+        if c.kind == "dir" and c.axis == "spd":  # "earlier" is less time, more speed
+            flip = bool(named & _TIME_STEMS)
+            c = replace(c, axis="mag", value="-" if (c.value == "+") == flip else "+")
+        cues.append(c)
+    if any(c.kind == "neg" for c in dropped):  # what only they negated is not negated
+        negations = [c for c in cues if c.kind == "neg" or (
+            c.kind == "null" and window.tokens[c.start].word in NEGATION_WORDS)]
+        cues = [replace(c, negated=False) if c.negated and not any(
+            n.end <= c.start <= n.end + GOVERNED for n in negations) else c for c in cues]
+    return Analysis(window.text, window.tokens, tuple(cues), window.comparisons)
+
+
+REPORT_WORDS = ("result results indicate indicates indicated suggest suggests suggesting "
+                "detected detect observed observe noted seen difference differences "
+                "significant significance statistically statistical analysis analyses "
+                "comparison comparisons compared p value values time point points timepoint "
+                "timepoints any however overall again also table tables fig figure figures "
+                "outcome outcomes measure measures endpoint endpoints respectively").split()
+"""Words a sentence reports a finding in without naming what it is about ("These results
+indicate no significant differences among the groups (Table 3)")."""
+_REPORT_STEMS = frozenset(s for w in REPORT_WORDS if (s := stem_of(w)))
+MAX_NAMED = 1
+"""Content words (other than arms, report and generic words) a finding's sentence may have
+and still be about the sentence before it."""
+
+
+def _generic_findings_carried(window: Analysis, contrast: Contrast) -> Analysis:
+    """The window with a finding stated generically in its second sentence ("These results
+    indicate no significant differences among the three groups (P = 0.77)", "This difference
+    was not significant") read as about what the first sentence reports: the sentence names
+    nothing else, so it can only be about that. A p value is about all it follows back to
+    the finding before it, however long the figures in between."""
+    first = frozenset(t.stem for t in window.tokens if t.sentence == 0 and t.stem)
+    known = _GENERIC_STEMS | _REPORT_STEMS | _FILLERS | _arm_stems(contrast) | {
+        t.stem for c in window.cues for t in window.tokens[c.start:c.end] if t.stem}
+    cues = []
+    for cue in window.cues:
+        at = window.tokens[cue.start].sentence
+        if cue.kind in ("null", "sig") and cue.value == "p":  # all it follows, however long
+            cue = replace(cue, scope=cue.scope | {t.stem for t in _context(window, cue)
+                                                  if t.stem})
+        if cue.kind in ("null", "sig") and at > 0:
+            named = {t.stem for t in window.tokens if t.sentence == at and t.stem} - known
+            if len(named) <= MAX_NAMED and not (cue.scope & first) - known:
+                # as much about it as the first sentence's own findings, no more: where they
+                # disagree, which is stated between the arms settles it (:func:`_settled`)
+                cue = replace(cue, scope=first | named)
+        cues.append(cue)
+    return Analysis(window.text, window.tokens, tuple(cues), window.comparisons)
+
+
+ABSENCE_WORDS = frozenset("no not none neither nor never nothing nobody fail fails failed".split())
+"""Negations that, said of a comparison's outcome, report no difference in it ("No side
+effects were reported", "did not affect walking distance", "failed to detect a
+difference")."""
+
+
+def _absences_as_findings(window: Analysis, contrast: Contrast) -> Analysis:
+    """The window with a negation of the claim's outcome read as a finding of no difference
+    ("There were no infections in either group": none, so none more in one arm) rather
+    than as a negation the claim drops; a negation of an arm ("none in group NC") is a
+    count of that arm, not a negation either."""
+    outcome = _outcome_stems(contrast)
+    arms = (_arm_stems(contrast) | _GENERIC_STEMS) - outcome
+    cues = []
+    for c in window.cues:
+        if c.kind == "neg" and window.tokens[c.start].word in ABSENCE_WORDS:
+            head = set(_head(window, c))
+            if window.tokens[c.start].word in COUNT_NEGATIONS and head & arms and \
+                    not head & outcome:
+                continue  # "none in group NC", "no debriefing in the email": an arm's count
+            if _absent(window, c, outcome, contrast):
+                c = replace(c, kind="null", value="absent")
+        cues.append(c)
+    return Analysis(window.text, window.tokens, tuple(cues), window.comparisons)
+
+
+def _head(window: Analysis, negation: Cue) -> list[str]:
+    """The content words that say what a negation negates ("no | local infections")."""
+    clause = window.tokens[negation.start].clause
+    return [t.stem for t in window.tokens[negation.end:] if t.clause == clause and t.stem][
+        :ABSENT_HEAD]
+
+
+COUNT_NEGATIONS = frozenset({"no", "none"})
+"""Negations that can count an arm ("none in group NC"), unlike "not MIC"."""
+ABSENT_HEAD = 2
+"""Content words after a negation that name what is absent ("no | local infections")."""
+ACROSS_WORDS = frozenset("either both neither nor any all between among".split())
+"""Words that say an absence holds in every arm ("in either group")."""
+
+
+def _absent(window: Analysis, negation: Cue, outcome: frozenset[str],
+            contrast: Contrast) -> bool:
+    """Whether a negation says the outcome itself is absent in every arm: what it negates
+    starts with the outcome's words, it negates no direction or significance ("did not
+    reduce" is judged as such), its sentence reports no significant difference, and it
+    names none of the arms alone ("no episodes in the tinzaparin group" is one arm)."""
+    if _governs(window, negation):
+        return False
+    tokens = window.tokens
+    if not set(_head(window, negation)) & outcome:
+        return False
+    sentence = tokens[negation.start].sentence
+    if any(tokens[c.start].sentence == sentence and not c.negated for c in window.of("sig")):
+        return False
+    words = {t.word for t in tokens if t.sentence == sentence}
+    named = {t.stem for t in tokens if t.sentence == sentence and t.stem} & (
+        _arm_stems(contrast) - _GENERIC_STEMS)
+    return not named or bool(words & ACROSS_WORDS)
+
+
+def _outcome_stems(contrast: Contrast) -> frozenset[str]:
+    """The terms that name a comparison claim's outcome (less how it is measured)."""
+    return frozenset(stems(contrast.outcome)) - _FILLERS - _MEASURE_STEMS
 
 
 def _judged_as_contrast(claim: str, contrast: Contrast, mine: Analysis, found: list[Reason],
                         passages: Sequence[str], window: Analysis, drugs: Drugs
                         ) -> tuple[Analysis, list[Reason], frozenset[str]]:
-    """What a comparison claim is judged on: its cues less those inside an arm's name
-    ("low-dose", "no-morphine"); the entity reasons less those about an arm's name unless
+    """What a comparison claim is judged on: its finding's cues, about the whole outcome and
+    the arms however long their names ("significantly increased" is about all of "Steady-State
+    Plasma Glucose Response (SSPG)"), less the cues inside an arm's name ("low-dose",
+    "no-morphine"); the entity reasons less those about an arm's name unless
     the passages contradict the arm; and the arm terms the passages may leave out when
     they refer to the arms generically ("the treatment group", "both groups")."""
     verb = _verb_positions(claim, contrast)
-    mine = Analysis(mine.text, mine.tokens, tuple(c for c in mine.cues if c.start in verb),
-                    mine.comparisons)
+    about = frozenset(stems(contrast.outcome)) | _arm_stems(contrast)
+    mine = Analysis(mine.text, mine.tokens, tuple(
+        replace(c, scope=c.scope | about) for c in mine.cues if c.start in verb),
+        mine.comparisons)
     contradicted = arm_reasons(contrast, passages, window, drugs)
     if contradicted:
         return mine, contradicted + found, frozenset()
@@ -713,23 +976,39 @@ def _judged_as_contrast(claim: str, contrast: Contrast, mine: Analysis, found: l
     refers = bool(have & (_GENERIC_STEMS | arm_stems)) or any(
         analyse(s.text).of("sig", "null") or analyse(s.text).comparisons
         for p in passages for s in _sentences(p))
-    return mine, kept, arm_stems if refers else frozenset()
+    frame = frozenset(stems(contrast.outcome)) & (_MEASURE_STEMS | _GENERIC_STEMS)
+    return mine, kept, _template_stems(contrast) | frame | (
+        arm_stems if refers else frozenset())
+
+
+_TEMPLATE_STEMS = frozenset(stems("compared"))
+
+
+def _template_stems(contrast: Contrast) -> frozenset[str]:
+    """The words of a comparison claim's finding and frame ("significantly decreased",
+    "made no significant difference to", "compared with"): the checks of meaning judge the
+    finding against the passage's, which says it in its own words ("earlier", "were not
+    different"), so they count only where found."""
+    return (frozenset(stems(contrast.finding)) | _TEMPLATE_STEMS) - frozenset(
+        stems(contrast.outcome))
 
 
 OUTCOME_SHARE = 0.5
 """Share of a comparison claim's outcome terms the passage sentence reporting it must have."""
 MEASURE_WORDS = ("number", "numbers", "rate", "rates", "incidence", "level", "levels",
                  "proportion", "percentage", "frequency", "amount", "occurrence", "mean",
-                 "total", "count", "counts")
-"""What an outcome is measured in ("number of patients with ..."): a passage reporting the
-outcome often says "more patients ..." without it."""
+                 "total", "count", "counts", "overall", "median", "score", "scores", "value",
+                 "values", "developing", "developed", "experiencing", "experienced",
+                 "reporting", "having")
+"""What an outcome is measured in ("number of patients developing ...", "HAM-A scores"): a
+passage reporting the outcome often says "more patients ..." without it."""
 _MEASURE_STEMS = frozenset(s for w in MEASURE_WORDS if (s := stem_of(w)))
 
 
 def reports_on(window: Analysis, contrast: Contrast) -> bool:
     """Whether the window reports a finding on the claim's outcome: it has most of the
     outcome's terms, and a significance, no-difference or direction cue about them."""
-    outcome = frozenset(stems(contrast.outcome)) - _FILLERS - _MEASURE_STEMS
+    outcome = _outcome_stems(contrast)
     if not outcome:
         return True
     roots = {root(t) for t in window.stems}
@@ -738,6 +1017,8 @@ def reports_on(window: Analysis, contrast: Contrast) -> bool:
     for short, long in find_definitions(contrast.outcome):  # "(GMI)" for its long form
         if set(stems(short)) & window.stems:
             have |= outcome & set(stems(f"{long} {short}"))
+    named, shorts = initialisms(contrast.outcome, window.text)
+    have |= outcome & named
     if len(have) < OUTCOME_SHARE * len(outcome):
         return False
-    return any(c.scope & have for c in window.of("sig", "null", "dir"))
+    return any(c.scope & (have | shorts) for c in window.of("sig", "null", "dir"))
