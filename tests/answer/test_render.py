@@ -114,3 +114,14 @@ def test_terminal_prints_ids_and_labels_as_they_are() -> None:
     text = console.export_text()
     assert "Does [bold]x[/bold] help? :smile:" in text
     assert "guideline:om:1" in text and "[format] AAP" in text
+
+
+def test_a_list_in_the_bottom_line_runs_on_from_its_lead_and_is_a_list_in_a_section() -> None:
+    listed = Sentence(text="For renal impairment:\nAvoid acamprosate\nReduce the dose",
+                      citations=[1], passage_ids=["g#t0"])
+    answer = ANSWER.model_copy(update={
+        "summary": [listed],
+        "sections": [Section(title="From the Guidelines", kind="guidelines", sentences=[listed])]})
+    md = to_markdown(answer)
+    assert "**Bottom line.** For renal impairment: Avoid acamprosate; Reduce the dose [1]" in md
+    assert "- For renal impairment:\n  - Avoid acamprosate\n  - Reduce the dose [1]" in md

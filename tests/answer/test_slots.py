@@ -49,3 +49,31 @@ def test_a_cause_naming_the_condition_fills_an_etiology_slot_fully() -> None:
         == BOTH
     assert slot_fit(info, "Some genes cause rare forms of the disease.", "consumer") < BOTH
     assert slot_fit(info, "Psoriasis is common in adults.", "consumer") < BOTH
+
+
+def test_an_etiology_sentence_says_what_causes_the_focus_not_what_it_causes() -> None:
+    from medcite.answer.slots import says_cause
+    assert not says_cause("psoriasis", "Psoriasis is a skin disease that causes itchy patches.")
+    assert says_cause("psoriasis", "A problem with the immune system causes psoriasis.")
+    assert says_cause("psoriasis", "The cause of psoriasis is not fully understood.")
+    assert says_cause("Parkinson disease", "Parkinson disease causes tremor; its causes "
+                                           "include genes.")
+    info = understand("What causes psoriasis?")
+    assert slot_fit(info, "A problem with the immune system causes psoriasis.", "consumer") \
+        > slot_fit(info, "Psoriasis is a skin disease that causes itchy patches.", "consumer")
+
+
+def test_a_sentence_naming_the_options_ranks_above_one_naming_a_single_drug() -> None:
+    info = understand("How should hypertension in pregnancy be treated?")
+    options = slot_fit(info, "Use methyldopa, nifedipine, or labetalol for BP management.",
+                       "guideline")
+    one = slot_fit(info, "Management includes monitoring, medications and magnesium sulfate.",
+                   "guideline")
+    assert options > one >= BOTH
+
+
+def test_a_dose_is_an_amount_of_medicine_not_any_number() -> None:
+    info = understand("What is the dose of alteplase for acute ischemic stroke?")
+    dose = slot_fit(info, "Alteplase 0.9 mg/kg IV, 10% as a bolus over 1 minute.", "guideline")
+    window = slot_fit(info, "Alteplase can be given within 4.5 hours of onset.", "guideline")
+    assert dose >= BOTH > window

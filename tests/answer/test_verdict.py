@@ -57,3 +57,13 @@ def test_improvement_is_a_rise_unless_the_outcome_is_something_to_lower() -> Non
                         outcome="pain relief")
     assert direction("Pain relief was significantly better with ketorolac (p < 0.001).",
                      relief) == "increased"
+
+
+def test_the_sentence_that_answers_is_not_outvoted_by_ones_that_only_name_the_topic() -> None:
+    decision = yes_no("Can COPD be cured?", [
+        ev("There is no cure for COPD.", "", 1.0),
+        ev("COPD develops slowly over many years.", "", 0.74),
+        ev("Most of the time, COPD is diagnosed in older people.", "", 0.74),
+        ev("In people with COPD, the airways lose their shape.", "", 0.74)])
+    assert decision.verdict == "no"
+    assert decision.evidence is not None and decision.evidence.text == "There is no cure for COPD."

@@ -63,3 +63,28 @@ def test_vignettes_and_lay_questions_become_their_clinical_question(
 ])
 def test_the_focus_is_what_the_question_is_about(question: str, focus: str) -> None:
     assert understand(question).focus == focus
+
+
+@pytest.mark.parametrize(("question", "qtype"), [
+    ("A 52-year-old developed a DVT after knee surgery. How long should I anticoagulate?",
+     "management"),
+    ("My STEMI patient can't reach a PCI centre in time. What should I do?", "management"),
+    ("Acute pancreatitis fluid resuscitation: lactated Ringer's or normal saline?",
+     "comparison"),
+])
+def test_vignettes_and_choices_are_typed_by_what_they_ask(question: str, qtype: str) -> None:
+    assert question_type(question) == qtype
+
+
+def test_a_clinical_story_is_not_its_topic() -> None:
+    info = understand("A 52-year-old developed a DVT three weeks after knee replacement. How "
+                      "long should I anticoagulate?")
+    assert "long" not in info.core.split()
+
+
+def test_an_age_names_the_older_adult_population() -> None:
+    from medcite.retrieve.query import populations
+    assert populations("Should I take aspirin every day? I'm 65.")
+    assert populations("The USPSTF recommends against aspirin in adults 60 years or older.")
+    assert populations("a 70-year-old man with atrial fibrillation")
+    assert not populations("adults aged 40 to 59 years")

@@ -15,12 +15,29 @@ _NUMBER = re.compile(r"^\d+(?:[.,/]\d+)*$")
 its topic: they do not count towards coverage."""
 
 
+TELLING = frozenset(stems(
+    "one two three four five six seven eight nine ten day days week weeks month months year "
+    "years hour hours minute minutes ago since still develop developed presented reach fast "
+    "quickly without within can't won't don't isn't doesn't"))
+"""Words a clinical story is told with ("developed a DVT three weeks after", "can't reach a
+centre within 2 hours"): they say when and how, not what the question is about, so they
+do not count towards coverage either."""
+
+
+EQUIVALENT_ROOTS: tuple[frozenset[str], ...] = (
+    frozenset({"treat", "manag", "therapi", "therape"}),
+)
+"""Roots that ask for the same thing: "How is X treated?" is answered by "X management:
+use ..." or "therapy for X"."""
+
+
 class QuestionTerms:
     """The weighted terms of one question, ready to measure coverage of many texts."""
 
     def __init__(self, info: QueryInfo, idf: Callable[[Sequence[str]], dict[str, float]]
                  ) -> None:
-        self.weights = idf([t for t in stems(info.core) if not _NUMBER.match(t)])
+        self.weights = idf([t for t in stems(info.core)
+                            if not _NUMBER.match(t) and t not in TELLING])
         self.total = sum(self.weights.values())
         self.roots = {t: root(t) for t in self.weights}
         self.synonyms = [(stem_set(phrase), [stem_set(a) for a in alts if stem_set(a)])
@@ -32,6 +49,9 @@ class QuestionTerms:
     def covered(self, terms: frozenset[str]) -> set[str]:
         """The question's terms that ``terms`` (a text's stems) cover."""
         text_roots = roots(terms)
+        for group in EQUIVALENT_ROOTS:
+            if text_roots & group:
+                text_roots = text_roots | group
         found = {t for t in self.weights if t in terms or self.roots[t] in text_roots}
         for phrase, alternatives in self.synonyms:
             if any(alt <= terms for alt in alternatives):

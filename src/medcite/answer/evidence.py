@@ -135,14 +135,19 @@ def gather(searcher: Searcher, store: SQLiteStore, info: QueryInfo, terms: Quest
 
 
 FINDING_TITLE = re.compile(
-    r"\b(?:is|are|was|were|cause[sd]?|lead(?:s)? to|results? in|associated with|reduce[sd]?|"
-    r"increase[sd]?|improve[sd]?|induce[sd]?|inhibit(?:s|ed)?|promote[sd]?|regulate[sd]?|"
+    r"(?<![-/])\b(?:is|are|was|were|cause[sd]?|lead(?:s)? to|results? in|associated with|"
+    r"reduce[sd]?|increase[sd]?|improve[sd]?|induce[sd]?|inhibit(?:s|ed)?|promote[sd]?|regulate[sd]?|"
     r"mediate[sd]?|predict(?:s|ed)?|prevent(?:s|ed)?|protect(?:s|ed)?|confer(?:s|red)?|"
     r"reveal(?:s|ed)?|show(?:s|ed)?|suggest(?:s|ed)?|identif(?:y|ies|ied)|link(?:s|ed)? to|"
     r"target(?:s|ed)?|block(?:s|ed)?|activate[sd]?|enhance[sd]?|impair(?:s|ed)?|"
     r"underlie[sd]?|drive[sd]?|contribute[sd]? to|require[sd]?|define[sd]?)\b", re.I)
 """A verb that makes a research title a statement of its finding ("Biallelic variants in X
 cause Y"), not a topic ("X in Y: a cohort study")."""
+DESIGN_SUBTITLE = re.compile(
+    r"[:.]\s+(?:a|an|the)?\s*[^:.]*\b(?:study|trial|review|analysis|meta-analysis|report|"
+    r"series|survey|experience|protocol|cohort|audit)\.?$", re.I)
+"""The subtitle that names a design (": a double-blind, placebo-controlled study"): the
+title before it states a topic unless it has a finding verb of its own."""
 TITLE_WORDS = (6, 40)
 TITLE_SECTION = "Title"
 
@@ -159,7 +164,7 @@ def _titles(items: list[EvidencePassage]) -> list[EvidencePassage]:
             continue
         seen.add(item.doc_id)
         if title.endswith("?") or not TITLE_WORDS[0] <= len(title.split()) <= TITLE_WORDS[1] \
-                or not FINDING_TITLE.search(title):
+                or not FINDING_TITLE.search(DESIGN_SUBTITLE.sub("", title)):
             continue
         text = title if title.endswith((".", "!")) else title + "."
         passage = Passage(id=f"{item.doc_id}#title", doc_id=item.doc_id, part="text", n=0,

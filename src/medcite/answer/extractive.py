@@ -32,7 +32,18 @@ from medcite.answer.evidence import Evidence, EvidencePassage
 from medcite.answer.model import Verdict
 from medcite.answer.numbers import states_dose
 from medcite.answer.readability import grade
-from medcite.answer.slots import BOTH, FOCUS_BONUS, NAMED_DRUG, defines, qualifiers, slot_fit
+from medcite.answer.slots import (
+    BOTH,
+    CONTRARY,
+    FOCUS_BONUS,
+    NAMED_DRUG,
+    contrary,
+    defines,
+    names,
+    qualifiers,
+    sides,
+    slot_fit,
+)
 from medcite.answer.themes import FALLBACK_THEME, THEMES, TREATMENT, theme_for
 from medcite.answer.verdict import Decision, Statement, compare, yes_no
 from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSentence
@@ -87,6 +98,21 @@ PASSAGE_COVERAGE_SHARE = 0.5
 (a list item or a short recommendation rarely repeats the condition its passage names)."""
 
 SUMMARY_SENTENCES = 2
+FLOWCHART = re.compile(r"\?\s*\n|-->|→|^(?:YES|NO)\b", re.M)
+"""A flowchart's fragment: a question box, an arrow, a YES / NO branch."""
+SLOT_VERDICTS = frozenset({"screening", "dosing"})
+"""Yes/no questions of these types ("Should I get screened?") take their verdict only from a
+sentence that fills the type's slot (whom, from what age, how often; a dose)."""
+OPTION_BONUS = 1.3
+"""A bottom-line sentence for a choice ("lactated Ringer's or normal saline?") ranks this
+much higher for each option it names."""
+SAME_SIDE = 1.2
+"""... and for naming the question's side of a contrary pair ("outpatient")."""
+NO_EVIDENCE = re.compile(r"\b(?:insufficient|no|not enough|inadequate|limited) evidence\b|"
+                         r"\bno recommendation\b|\bfor or against\b", re.I)
+NO_EVIDENCE_PENALTY = 0.6
+"""A sentence saying there is no evidence answers "what should I do?" only when nothing
+else does."""
 MAX_GUIDELINE_SENTENCES = 7
 PLAIN_TITLE = "In plain words"
 """The consumer-text section a patient's answer opens with (``AudiencePolicy.plain_section``)."""
@@ -146,7 +172,7 @@ class ExtractiveWriter:
         if evidence.best_coverage < MIN_COVERAGE or not relevant:
             yield from self._insufficient(evidence, scored)
             return
-        verdict, carrier = self._verdict(evidence, relevant)
+        verdict, carrier = self._verdict(evidence, [c for c in relevant if _opens(c)])
         lead = _before(carrier, evidence) if carrier and carrier.candidate.anaphoric else None
         if carrier is not None and carrier.candidate.anaphoric and lead is None:
             verdict, carrier = None, None  # it would point back to a sentence not shown
@@ -205,7 +231,11 @@ class ExtractiveWriter:
             else EVIDENCE_WEIGHT.get(item.level, 1.0)
         score = (RELEVANCE_SHARE * relevance + (1 - RELEVANCE_SHARE) * item.score)
         score *= weight / (1.0 + RANK_DECAY * item.rank)
-        fit = slot_fit(evidence.info, cand.text, item.kind, rules.consumer_sources)
+        # a guideline's heading says what its items are ("Outpatient treatment" over a list
+        # of doses), as it says whom they are for
+        said = f"{cand.section}: {cand.text}" if item.kind == "guideline" and cand.section \
+            else cand.text
+        fit = slot_fit(evidence.info, said, item.kind, rules.consumer_sources)
         score *= fit * (1.0 + NEW_TERM_BONUS * min(len(cand.terms - evidence.terms.weights.keys()),
                                                   NEW_TERMS_COUNTED))
         if "conclu" in cand.section.lower():
@@ -221,6 +251,8 @@ class ExtractiveWriter:
         if item.kind == "guideline" and any(group.search(cand.section)
                                             for group in populations(evidence.info.text)):
             score *= POPULATION_SECTION_BONUS
+        if contrary(evidence.info.text, cand.text, cand.section):
+            score *= CONTRARY
         if rules.reading_grade is not None:
             score *= max(PATIENT_GRADE_FLOOR, 1.0 - PATIENT_GRADE_PENALTY
                          * max(0.0, grade(cand.text) - rules.reading_grade))
@@ -236,13 +268,20 @@ class ExtractiveWriter:
         summary = [c for c in (lead, carrier) if c is not None]
         focus = evidence.terms
         top = _top(focus.weights)
-        pool = [c for c in relevant if not c.candidate.anaphoric]
+        pool = [c for c in relevant if not c.candidate.anaphoric and _opens(c)]
         for group in populations(evidence.info.text):
             # a question about a population (pregnancy, children, CKD) is answered by what
             # is said of that population, when the evidence says anything of it
             named = [c for c in pool if group.search(c.text) or group.search(c.candidate.section)]
             pool = named or pool
-        pool.sort(key=lambda c: -c.score * (FOCUS_BONUS if _names(focus, c, top) else 1.0))
+        # a sentence that fills the question's slot answers it; one that only shares its
+        # words does not, nor one about the other side of a contrary pair ("MRSA" for a
+        # question about methicillin-susceptible S. aureus): the slot counts twice here
+        question = evidence.info.text
+        pool = [c for c in pool if not contrary(question, c.text, c.candidate.section)]
+        pool = [c for c in pool if focus.covered(_said(c))] or pool  # on topic
+        pool.sort(key=lambda c: (c.fit < BOTH,
+                                 -c.score * c.fit * _answers(evidence, c, focus, top)))
         subject = evidence.info.focus or evidence.info.core
         for c in pool:
             if len(summary) >= SUMMARY_SENTENCES:
@@ -274,8 +313,12 @@ class ExtractiveWriter:
                                     c.relevance / (1 + rank[c.item.doc_id]), c)
                           for c in relevant
                           if c.item.doc_id in rank and not c.candidate.objective][:12]
-            for group in populations(info.text):  # what holds for the population asked
-                statements = [s for s in statements if group.search(s.text)] or statements
+            for group in populations(info.text):  # what holds for the population asked,
+                statements = [s for s in statements  # or no verdict
+                              if group.search(s.text) or group.search(s.section)]
+            if info.type in SLOT_VERDICTS:  # "Should I get screened?" is answered by whom
+                statements = [s for s in statements  # and when, not by any sentence
+                              if isinstance(s.key, Chosen) and s.key.fit >= BOTH]
 
             def decide(found: list[Statement]) -> Decision:
                 return yes_no(info.text, found)
@@ -430,6 +473,37 @@ def _names(terms: QuestionTerms, c: Chosen, top: frozenset[str]) -> bool:
 
 def _as_verdict(value: str | None) -> Verdict | None:
     return cast(Verdict, value) if value in get_args(Verdict) else None
+
+
+def _said(c: Chosen) -> frozenset[str]:
+    """The terms a sentence says, with its heading's for a guideline (a recommendation's
+    heading says whom and what it is for)."""
+    if c.item.kind == "guideline":
+        return c.candidate.terms | frozenset(stems(c.candidate.section))
+    return c.candidate.terms
+
+
+def _opens(c: Chosen) -> bool:
+    """Whether a sentence can open an answer: not a flowchart's fragment ("First flare?",
+    "YES --> ...")."""
+    return not FLOWCHART.search(c.text)
+
+
+def _answers(evidence: Evidence, c: Chosen, focus: QuestionTerms, top: frozenset[str]
+             ) -> float:
+    """How much more a sentence answers the question than its score says: it names the
+    question's focus, the options of a choice, the question's side of a contrary pair;
+    it says there is no evidence when something else says what to do."""
+    factor = FOCUS_BONUS if _names(focus, c, top) else 1.0
+    comparison = evidence.info.comparison
+    if comparison is not None:
+        factor *= OPTION_BONUS ** sum(names(option, c.text) for option in (
+            comparison.intervention, comparison.comparator))
+    if sides(evidence.info.text, f"{c.candidate.section} {c.text}"):
+        factor *= SAME_SIDE
+    if evidence.info.type != "yesno" and NO_EVIDENCE.search(c.text):
+        factor *= NO_EVIDENCE_PENALTY
+    return factor
 
 
 def _readable(c: Chosen, limit: float | None) -> bool:

@@ -21,10 +21,19 @@ REVIEW_STEPS = ("Submitted", "Under Review", "Approved")
 FOLLOW_UP = "Have a follow-up question?"
 
 
-def cite(sentence: Sentence, item_prefix: str = "; ") -> str:
-    """The sentence with its ``[n]`` marks; a list's items joined by ``item_prefix``."""
+INLINE = "; "
+
+
+def cite(sentence: Sentence, item_prefix: str = INLINE) -> str:
+    """The sentence with its ``[n]`` marks; a list's items joined by ``item_prefix`` (run
+    into one line, a lead ending in ":" is followed by its items, not by "; ")."""
     marks = "".join(f"[{n}]" for n in sentence.citations)
-    return f"{item_prefix.join(sentence.items)} {marks}".strip()
+    items = sentence.items
+    if item_prefix == INLINE and len(items) > 1 and items[0].endswith(":"):
+        text = f"{items[0]} {INLINE.join(items[1:])}"
+    else:
+        text = item_prefix.join(items)
+    return f"{text} {marks}".strip()
 
 
 def reference_line(ref: Reference) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from medcite.answer.numbers import facts
+from medcite.answer.numbers import facts, states_dose
 from medcite.answer.themes import TYPE_CUES
 from medcite.retrieve.query import QueryInfo
 
@@ -76,6 +76,10 @@ NAMED_DRUG = re.compile(
 """A drug by its name (the suffix of its class, or a common name), not "medications"."""
 NAMED = 1.25
 """A treatment sentence that names the drug ranks above one that says "medications"."""
+MORE_NAMED = 1.15
+OPTIONS_COUNTED = 3
+"""A sentence naming the options ("Use methyldopa, nifedipine, or labetalol") ranks above
+one naming one drug among strategies: each further drug, up to this many, by MORE_NAMED."""
 SCREENING = re.compile(r"\b(screen\w*|test\w*|surveillance|examination|colonoscopy|"
                        r"mammograph\w*|cytology|testing)\b", re.I)
 WHO_WHEN = re.compile(
@@ -89,6 +93,46 @@ DEFINES = re.compile(
 CAUSES = re.compile(r"\b(caused? by|causes?|happens? when|occurs? when|results? from|due to|"
                     r"develops? when|builds? up|triggered by|is linked to|risk factors?)\b", re.I)
 """A sentence that says what causes something (etiology questions)."""
+CONTRARIES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(a, re.I), re.compile(b, re.I)) for a, b in (
+        (r"\b(?:methicillin|oxacillin|drug|penicillin)[- ]?(?:susceptible|sensitive)\b|\bMSSA\b",
+         r"\b(?:methicillin|oxacillin|drug|penicillin)[- ]?resistant\b|\bMRSA\b"),
+        (r"\bnative[- ]valve\b|\bNVE\b", r"\bprosthetic[- ]valve\b|\bPVE\b"),
+        (r"\breduced ejection\b|\bHFrEF\b", r"\bpreserved ejection\b|\bHFpEF\b"),
+        (r"\btype 1 diabetes\b|\bT1D\b", r"\btype 2 diabetes\b|\bT2D\b"),
+        (r"\boutpatients?\b|\bambulatory\b|\bat home\b|\bgo home\b",
+         r"\binpatients?\b|\bhospitali[sz]ed\b|\bICU\b|\bintensive care\b"),
+        (r"\bprimary prevention\b", r"\bsecondary prevention\b"),
+        (r"\buncomplicated\b|\bsimple\b", r"\b(?<!un)complicated\b|\brecurrent\b|\bcUTIs?\b"),
+        (r"\bunprovoked\b", r"\b(?<!un)provoked\b"),
+    ))
+"""Pairs of qualifiers that name opposite populations or settings: a sentence about the
+other side of a pair than the question's ("MRSA" for a question about methicillin-
+susceptible S. aureus, a prosthetic valve for a native one) answers another question."""
+CONTRARY = 0.5
+"""The factor for a sentence about the other side of a pair of :data:`CONTRARIES` only."""
+ASKS_QUANTITY = re.compile(
+    r"\b(?:what|which)\b[^?]*\b(?:ratios?|doses?|dosages?|values?|cut-?offs?|thresholds?|"
+    r"targets?|levels?|duration|intervals?|range|percentages?|goals?|age|MAP)\b|"
+    r"\bhow (?:long|many|much|often|high|low|soon)\b|\bwhen\b", re.I)
+"""A question whose answer is a number: a ratio, a dose, a cut-off, an age, how often."""
+NUMBER = re.compile(
+    r"[<>≤≥]\s*\d|\b(?:below|above|under|over|less than|more than|greater than|at least|"
+    r"at most|up to|exceeding)\s+\d|(?<![\w-])\d+\s*:\s*\d+\b|"
+    r"(?<![\w-])\d+(?:[.,]\d+)?\s*(?:%|mg|mcg|µg|g|kg|ml|units?|iu|mm ?hg|mmol|cells|"
+    r"years?|months?|weeks?|days?|hours?|h|minutes?|min|"
+    r"times|breaths|beats|bpm)\b", re.I)
+"""A number that states an amount, a threshold or a ratio ("age 45 years", "< 1.3", "3:1"),
+not a count of trials or part of a name ("FIB-4", "SGLT2")."""
+QUANTITY = 1.3
+"""A sentence stating a number, for a question whose answer is one."""
+
+
+def states_quantity(question: str, text: str) -> bool:
+    """Whether ``question`` asks for a number and ``text`` states one."""
+    return bool(ASKS_QUANTITY.search(question) and NUMBER.search(text))
+
+
 QUESTION_WORDS = frozenset("what which who whom whose why how when where does did can could "
                            "should would the and for with".split())
 DEFINITION_WINDOW = 8
@@ -97,10 +141,13 @@ DEFINITION_WINDOW = 8
 
 def slot_fit(info: QueryInfo, text: str, kind: str, prefers_consumer: bool = False) -> float:
     """How well ``text`` (from a document of ``kind``) fills the slot of the question."""
+    fit = _slot_fit(info, text, kind, prefers_consumer)
     asked = qualifiers(info.text)
     if asked and asked & qualifiers(text):
-        return QUALIFIED * _slot_fit(info, text, kind, prefers_consumer)
-    return _slot_fit(info, text, kind, prefers_consumer)
+        fit *= QUALIFIED
+    if states_quantity(info.text, text):
+        fit *= QUANTITY
+    return fit
 
 
 def qualifiers(text: str) -> frozenset[str]:
@@ -115,14 +162,15 @@ def _slot_fit(info: QueryInfo, text: str, kind: str, prefers_consumer: bool) -> 
         treats = bool(TREATS.search(text))
         acts = bool(RECOMMENDS.search(text) or INTERVENTION.search(text))
         fit = BOTH if treats and acts else PART if treats or acts else 1.0
-        if treats and NAMED_DRUG.search(text):
-            fit *= NAMED
+        named = {m.group(0).lower() for m in NAMED_DRUG.finditer(text)} if treats else set()
+        if named:  # the options by name: each one more (up to OPTIONS_COUNTED) ranks higher
+            fit *= NAMED * MORE_NAMED ** (min(len(named), OPTIONS_COUNTED) - 1)
         if kind == "guideline" and RECOMMENDS.search(text):
             fit *= GUIDELINE_RECOMMENDATION
         return fit
     if qtype == "dosing":
         stated = facts(text)
-        dose = any(f.kind == "quantity" for f in stated)
+        dose = states_dose(text)
         return _both(dose, any(f.kind in ("route", "frequency") for f in stated))
     if qtype == "screening":
         return _both(bool(SCREENING.search(text)), bool(WHO_WHEN.search(text))) * (
@@ -132,12 +180,46 @@ def _slot_fit(info: QueryInfo, text: str, kind: str, prefers_consumer: bool) -> 
             consumer = prefers_consumer and kind == "consumer"
             return DEFINITION * (PATIENT_CONSUMER if consumer else 1.0)
         return 1.0
-    if qtype == "etiology" and CAUSES.search(text):
+    if qtype == "etiology" and says_cause(info.focus or info.core, text):
         return BOTH if names(info.focus or info.core, text) else PART
     cue = TYPE_CUES.get(qtype)
     if cue is not None and cue.search(text):
         return TYPE_CUE
     return 1.0
+
+
+def contrary(question: str, text: str, heading: str = "") -> bool:
+    """Whether ``text`` (a list by its lead line; where it names neither side, its
+    ``heading``) is about the other side of a pair of :data:`CONTRARIES` than ``question``
+    and not about the question's side too."""
+    for one, other in CONTRARIES:
+        for asked, opposite in ((one, other), (other, one)):
+            if not asked.search(question) or opposite.search(question):
+                continue
+            lead = text.split("\n", 1)[0]  # a list is about what its lead line says
+            said = next((t for t in (lead, text, heading)
+                         if asked.search(t) or opposite.search(t)), "")
+            if opposite.search(said) and not asked.search(said):
+                return True
+    return False
+
+
+def sides(question: str, text: str) -> bool:
+    """Whether ``text`` names the question's side of a pair of :data:`CONTRARIES`."""
+    return any(asked.search(question) and not opposite.search(question) and asked.search(text)
+               for one, other in CONTRARIES for asked, opposite in ((one, other), (other, one)))
+
+
+def says_cause(focus: str, text: str) -> bool:
+    """Whether ``text`` says what causes ``focus``: "Psoriasis is a skin disease that causes
+    itchy patches" says what psoriasis causes, not what causes it."""
+    for m in CAUSES.finditer(text):
+        clause = re.split(r"[;:,]", text[:m.start()])[-1]
+        if m.group(0).lower() in ("cause", "causes") and names(focus, clause) \
+                and not text[m.end():].lstrip().lower().startswith("of"):
+            continue  # the focus is the subject: what it causes
+        return True
+    return False
 
 
 def names(focus: str, text: str) -> bool:

@@ -116,6 +116,11 @@ def _has(text: str, stem: str) -> bool:
 
 YES_NO_SENTENCES = 5
 """The most relevant sentences that vote on a yes-no question (more add noise)."""
+VOTING_SHARE = 0.9
+FULL_FLOOR = 0.95
+"""Where a sentence says everything the question asks (relevance at least FULL_FLOOR), only
+sentences nearly as relevant (VOTING_SHARE of it) vote: "Can COPD be cured?" is settled by
+"There is no cure for COPD", not outvoted by sentences that only name COPD."""
 NO_SHARE = 0.4
 """Share of the vote for "no" at which the verdict is "no"."""
 MAYBE_SHARE = 0.5
@@ -128,6 +133,8 @@ def yes_no(question: str, sentences: Sequence[Statement]) -> Decision:
     best: dict[str, tuple[float, Statement]] = {}
     flip = bool(re.search(r"\b(not|no|never)\b", question, re.I))
     ranked = sorted(sentences, key=lambda e: -e.relevance)[:YES_NO_SENTENCES]
+    if ranked and ranked[0].relevance >= FULL_FLOOR:
+        ranked = [e for e in ranked if e.relevance >= VOTING_SHARE * ranked[0].relevance]
     for ev in ranked:
         weight = ev.relevance * (1.6 if CONCLUSION.search(ev.section) else 1.0)
         if not FINDING.search(ev.text):

@@ -87,6 +87,15 @@ def head_text(answer: Answer) -> str:
     return " ".join(parts)
 
 
+IRREGULAR_PLURALS = {"children": "child", "women": "woman", "men": "man", "people": "person",
+                     "feet": "foot", "teeth": "tooth", "mice": "mouse"}
+
+
+def _words(text: str) -> set[str]:
+    """The stems of ``text``, irregular plurals as their singular ("children" is "child")."""
+    return {IRREGULAR_PLURALS.get(s, s) for s in stem_set(text)}
+
+
 def flaws(answer: Answer, question: str) -> list[str]:
     """The readability flaws of one answer (empty if none)."""
     found = []
@@ -102,8 +111,8 @@ def flaws(answer: Answer, question: str) -> list[str]:
     texts = [s.text for s in sentences]
     if len(set(texts)) < len(texts):
         found.append("repeated_sentence")
-    if answer.summary and not (stem_set(" ".join(s.text for s in answer.summary))
-                               & stem_set(answer.asked_as or question)):
+    if answer.summary and not (_words(" ".join(s.text for s in answer.summary))
+                               & _words(answer.asked_as or question)):
         found.append("off_topic_bottom_line")
     return found
 
@@ -123,6 +132,7 @@ def run_keyfacts(service: Medcite, engine: str | None, facts: list[KeyFact],
             "id": fact.id, "audience": fact.audience, "type": fact.type,
             "status": answer.status, "ms": round(ms, 1),
             "stated": states(head_text(answer), fact.key_terms),
+            "in_bottom_line": states(" ".join(s.text for s in answer.summary), fact.key_terms),
             "stated_anywhere": states(" ".join(s.text for s in answer.all_sentences()),
                                       fact.key_terms),
             "in_evidence": states(" ".join(p.text for p in evidence.passages), fact.key_terms),
@@ -146,6 +156,7 @@ def _shares(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "n": len(rows),
         "stated": round(sum(r["stated"] for r in rows) / n, 4),
+        "in_bottom_line": round(sum(r["in_bottom_line"] for r in rows) / n, 4),
         "stated_anywhere": round(sum(r["stated_anywhere"] for r in rows) / n, 4),
         "in_evidence": round(sum(r["in_evidence"] for r in rows) / n, 4),
         "in_search_top8": round(sum(r["in_search_top8"] for r in rows) / n, 4),

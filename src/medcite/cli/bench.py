@@ -170,11 +170,13 @@ def _print_answers(data: dict[str, Any]) -> None:
     if "keyfacts" in data:
         k = data["keyfacts"]
         out.print(f"key facts ({k['n']} dev questions): stated in bottom line + 2 sections "
-                  f"{k['stated']:.2%} (anywhere {k['stated_anywhere']:.2%}); in the evidence "
+                  f"{k['stated']:.2%} (bottom line alone {k['in_bottom_line']:.2%}, anywhere "
+                  f"{k['stated_anywhere']:.2%}); in the evidence "
                   f"{k['in_evidence']:.2%}; in search top 8 {k['in_search_top8']:.2%}; "
                   f"baseline (first {95} words of top passage) {k['baseline_first_95_words']:.2%}")
         for aud, v in k["by_audience"].items():
-            out.print(f"  {aud:<10} n={v['n']:<3} stated {v['stated']:.2%}  evidence "
+            out.print(f"  {aud:<10} n={v['n']:<3} stated {v['stated']:.2%}  bottom line "
+                      f"{v['in_bottom_line']:.2%}  evidence "
                       f"{v['in_evidence']:.2%}  baseline {v['baseline_first_95_words']:.2%}")
         out.print(f"  answers with a readability flaw: {k['answers_with_flaws']:.2%}; "
                   f"latency p50 {k['latency_ms']['p50']} ms, p95 {k['latency_ms']['p95']} ms")

@@ -36,6 +36,11 @@ _COMPARE_DOES = re.compile(
     r"^\s*(?:does|do|did|is|are|can)\s+(?P<a>.+?)\s+(?P<verb>reduce|lower|decrease|increase|"
     r"improve|raise|prevent|worsen|affect|change)s?\s+(?P<outcome>.+?)\s+(?:compared (?:with|to)|"
     r"versus|vs\.?|relative to|more than|better than)\s+(?P<b>.+?)\??\s*$", re.I)
+_CHOICE = re.compile(
+    r"^\s*(?P<outcome>[^:?]{3,160}):\s*(?P<a>[^:?,]{2,60}?)\s+(?:or|vs\.?|versus)\s+"
+    r"(?P<b>[^:?,]{2,60}?)\s*\?\s*$", re.I)
+"""A topic, then the choice: "Acute pancreatitis fluid resuscitation: lactated Ringer's or
+normal saline?"."""
 _CLAUSE = re.compile(r"[:;,.?]\s+|\s*(?:--|[-–—])\s+|\s*--\s*")
 _WH = re.compile(r"^\s*(?:what|which|who|whom|whose|how|why|when|where|list|name|describe|"
                  r"explain|give|compare|characteri[sz]e|with respect)\b", re.I)
@@ -59,6 +64,8 @@ _TYPE_CUES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
                             r"mechanism|pathogenesis|pathophysiology|associated with)\b", re.I)),
     ("management", re.compile(r"\b(manag\w*|treat\w*|therap\w*|drugs?|medications?|approach|"
                               r"intervention|surgery|first-line|prevent\w*|cure|relieve|"
+                              r"anticoagula\w*|how long (?:should|do|does|must|to)|add next|"
+                              r"what (?:should|do|can) (?:i|we) do|"
                               r"antibiotics?|antivirals?|prescrib\w*|should (?:i|we) "
                               r"(?:start|give|use|prescribe|choose|pick)|agent|regimen|"
                               r"options?)\b", re.I)),
@@ -82,9 +89,10 @@ _FOCUS_HEAD = re.compile(
     re.I)
 _ASK_FILLER = re.compile(
     r"\b(?:should|can|could|do|would|must)\s+(?:i|we)\s+(?:start|give|use|prescribe|choose|"
-    r"pick|continue|stop|recommend|order|consider|offer)\b|\b(?:i|we|me|my|our)\b|"
+    r"pick|continue|stop|recommend|order|consider|offer|do)\b|\b(?:i|we|me|my|our)\b|"
     r"\bplease\b|\bnow\b|\b(?:does|do|is|are)\s+(?:she|he|they|it)\b", re.I)
-_WH_WORD = re.compile(r"^\s*(?:which|what|how|when|whom?)\s+", re.I)
+_WH_WORD = re.compile(r"^\s*(?:how (?:long|often|soon|many|much)|which|what|how|when|whom?)\s+",
+                      re.I)
 _AGE = re.compile(r"\b(\d{1,3})[- ](?:year|yr)s?[- ]old\b|\b(?:i'm|im|is|he's|she's|aged|age)"
                   r"\s+(\d{1,3})\b(?!\s*(?:%|mg|kg|weeks|days|months|hours|minutes|/))", re.I)
 _CHATTER = re.compile(
@@ -207,6 +215,9 @@ def comparison_of(question: str) -> Comparison | None:
     match = _COMPARISON.search(question)
     if match:
         return Comparison(match["a"].strip(), match["b"].strip(), match["outcome"].strip())
+    match = _CHOICE.match(question)
+    if match and not _YESNO.match(match["a"]):
+        return Comparison(match["a"].strip(), match["b"].strip(), match["outcome"].strip())
     match = _COMPARE_DOES.search(question)
     if match:
         return Comparison(match["a"].strip(), match["b"].strip(),
@@ -230,7 +241,8 @@ POPULATIONS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
     r"\b(pregnan\w*|gestation\w*|prenatal|antenatal|obstetric\w*|preeclampsia)",
     r"\b(child\w*|pediatric\w*|paediatric\w*|infant\w*|adolescen\w*|neonat\w*|newborn\w*|"
     r"toddler\w*|teen\w*)",
-    r"\b(older adults?|elderly|geriatric|aged (?:6[5-9]|[7-9]\d)|over (?:6[5-9]|[7-9]\d))",
+    r"\b(older adults?|elderly|geriatric|(?:aged?|over|i'm|i am|is) (?:6[5-9]|[7-9]\d)\b|"
+    r"(?:6\d|[7-9]\d)[- ]years?[- ](?:old|or older|and older)|(?:6\d|[7-9]\d) or older)",
     r"\b(ckd|chronic kidney|renal (?:impairment|insufficiency|function)|kidney disease|egfr|"
     r"creatinine clearance|crcl|dialysis)",
     r"\b(hfref|heart failure|lvef|ejection fraction)",
