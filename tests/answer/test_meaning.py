@@ -594,3 +594,51 @@ def test_a_speed_is_a_change_of_a_time_the_other_way() -> None:
     walked = "Patients in the TEA group walked significantly faster than controls (P = 0.01)."
     assert passes(claim(*arms, UP, "walking speed of patients"), walked)
     assert not passes(claim(*arms, DOWN, "walking speed of patients"), walked)
+
+
+def test_a_comparative_grades_a_change_named_a_few_words_later() -> None:
+    passage = ("Treatment with liraglutide resulted in a greater weight loss in comparison to "
+               "metformin (p < 0.05).")
+    assert passes(claim("metformin", "liraglutide", DOWN, "body weight"), passage)
+    assert not passes(claim("metformin", "liraglutide", UP, "body weight"), passage)
+    assert [c.value for c in analyse(passage).of("dir")] == ["-"]
+
+
+def test_figures_in_the_singular_and_plural_of_a_unit_are_compared() -> None:
+    passage = ("The mean preparation time for group A was 4.7 mins and group B was 17.96 min "
+               "(P < 0.001).")
+    arms = ("the conventional method (group A)", "the chemomechanical method (group B)")
+    assert passes(claim(*arms, UP, "mean preparation time"), passage)
+    assert not passes(claim(*arms, DOWN, "mean preparation time"), passage)
+
+
+def test_a_ranking_said_of_the_comparator_alone_is_the_intervention_the_other_way() -> None:
+    passage = "Incidence of apnoea was more in group II (P<0.05)."
+    arms = ("fentanyl (group II)", "ketamine (group I)")
+    assert passes(claim(*arms, DOWN, "incidence of apnoea"), passage)
+    assert not passes(claim(*arms, UP, "incidence of apnoea"), passage)
+    # said of the intervention, it is the intervention's
+    ours = "Incidence of apnoea was more in group I (P<0.05)."
+    assert passes(claim(*arms, UP, "incidence of apnoea"), ours)
+    assert not passes(claim(*arms, DOWN, "incidence of apnoea"), ours)
+
+
+def test_a_table_rows_last_figure_is_its_p_value_where_it_says_no_difference() -> None:
+    row = "Major haemorrhage 33/2212 (1.5%) 57/2235 (2.5%) 0.63 (0.37-1.05) 0.08"
+    arms = ("unfractionated heparin", "enoxaparin")
+    assert passes(claim(*arms, NULL, "major haemorrhage"), row)
+    assert not passes(claim(*arms, DOWN, "major haemorrhage"), row)
+    # a small one is not read (the row does not say which column is which arm), nor a
+    # figure in a bracket or after a confidence interval's marks
+    significant = row.replace(" 0.08", " 0.002")
+    assert not passes(claim(*arms, DOWN, "major haemorrhage"), significant)
+    assert not passes(claim(*arms, UP, "major haemorrhage"), significant)
+    prose = ("Incidence of major haemorrhage was lower with enoxaparin (0.10; 95% CI 0.05-0.18) "
+             "than with heparin (0.17; 95% CI 0.08-0.30).")
+    assert not passes(claim(*arms, NULL, "major haemorrhage"), prose)
+
+
+def test_failing_to_achieve_significance_is_no_difference() -> None:
+    passage = "Compared with placebo, celecoxib failed to achieve significance for pain relief."
+    assert passes(claim("placebo", "celecoxib", NULL, "pain relief"), passage)
+    assert not passes(claim("placebo", "celecoxib", UP, "pain relief"), passage)

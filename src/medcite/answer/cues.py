@@ -152,7 +152,10 @@ NULL_PHRASES = [_words(p) for p in (
     "no statistically difference", "no statistical differences", "not statistically different",
     "did not reach significance", "did not reach statistical significance",
     "failed to reach significance", "failed to reach statistical significance",
-    "not reach significance", "not reach statistical significance", "not affect",
+    "not reach significance", "not reach statistical significance",
+    "failed to achieve significance", "failed to achieve statistical significance",
+    "did not achieve significance", "did not achieve statistical significance",
+    "not achieve significance", "not achieve statistical significance", "not affect",
     "not to affect", "not influence", "not to influence", "no impact", "no influence",
     "not alter", "no between group difference", "no between group differences")]
 SIGNIFICANT = [_words(p) for p in ("significant", "significantly", "statistically significant")]
@@ -357,21 +360,48 @@ CHANGE_WORDS = frozenset("increase increases rise rises gain gains elevation red
 """Changes a comparative can grade."""
 
 
+GRADED_GAP = 2
+"""Words a comparative may stand apart from the change it grades ("greater weight loss",
+"a larger blood pressure reduction")."""
+GAP_CHANGE_WORDS = CHANGE_WORDS - frozenset("fall falls drop drops".split())
+"""Changes a comparative grades across words: not those that are also events ("fewer
+injurious falls" counts falls) or things ("eye drops")."""
+
+
 def _compounds(raw: list[tuple[int, int, str, str]], words: list[str]
                ) -> list[tuple[int, int, str, str]]:
     """A graded change read as one direction, the product of both ("greater reductions" is a
-    decrease, "a smaller increase" a decrease, "less loss" an increase), not as two."""
+    decrease, "a smaller increase" a decrease, "less loss" an increase, "greater weight loss"
+    a decrease), not as two."""
     dirs = {s: (e, v) for s, e, k, v in raw if k == "dir"}
+    starts = {s for s, _, _, _ in raw}
     merged: dict[int, tuple[int, int, str, str]] = {}
     gone: set[int] = set()
     for s, (e, value) in dirs.items():
-        if words[s] in COMPARATIVES and e in dirs and words[e] in CHANGE_WORDS:
-            end, change = dirs[e]
+        if words[s] not in COMPARATIVES or s in gone:
+            continue
+        at = _graded_change(words, e, dirs, starts)
+        if at is not None:
+            end, change = dirs[at]
             sign = "+" if (value[3] == "+") == (change[3] == "+") else "-"
             merged[s] = (s, end, "dir", change[:3] + sign)
-            gone.add(e)
+            gone.add(at)
     return [merged.get(r[0], r) if r[2] == "dir" else r for r in raw
             if not (r[2] == "dir" and r[0] in gone)]
+
+
+def _graded_change(words: list[str], at: int, dirs: dict[int, tuple[int, str]],
+                   starts: set[int]) -> int | None:
+    """Where the change a comparative ending at ``at`` grades starts: right after it, or
+    after at most :data:`GRADED_GAP` plain content words that name what changed."""
+    for gap in range(GRADED_GAP + 1):
+        i = at + gap
+        if i in dirs and words[i] in (CHANGE_WORDS if gap == 0 else GAP_CHANGE_WORDS):
+            return i
+        if i >= len(words) or i in starts or not words[i].isalpha() or \
+                stem_of(words[i]) is None:
+            return None
+    return None
 
 
 def _grades(words: list[str]) -> list[tuple[int, int, str, str]]:
@@ -447,7 +477,9 @@ def _scoped(tokens: tuple[Token, ...], raw: list[tuple[int, int, str, str]]) -> 
                 scope = _before(tokens, s, NEAR)
             negations.append(Cue("neg", value, s, e, scope))
         elif kind == "dir":
-            cues.append(Cue("dir", value[3], s, e, _around(tokens, s, e, NEAR), axis=value[:3]))
+            named = frozenset(_content(tokens, range(s, e)))  # "greater weight loss"
+            cues.append(Cue("dir", value[3], s, e, _around(tokens, s, e, NEAR) | named,
+                            axis=value[:3]))
         elif kind in ("grade", "class", "strength"):
             cues.append(Cue(kind, value, s, e, _sentence(tokens, s)))
         else:

@@ -66,9 +66,15 @@ def figures_direction(text: str, intervention: str, comparator: str) -> int:
     if len(mine) != 1 or len(theirs) != 1:
         return 0
     a, b = mine[0], theirs[0]
-    if (a.unit and b.unit and a.unit != b.unit) or a.value == b.value:
+    if (a.unit and b.unit and _singular(a.unit) != _singular(b.unit)) or a.value == b.value:
         return 0
     return 1 if a.value > b.value else -1
+
+
+
+def _singular(unit: str) -> str:
+    """A unit without its plural "s": "17.96 mins" and "4.7 min" are in the same unit."""
+    return unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
 
 
 _BRACKET = re.compile(r"\s?[(\[]([^()\[\]]*)[)\]]")

@@ -36,7 +36,10 @@
    about the outcome, no difference stated between the arms outweighs a change within them
    (:func:`_settled`); initialisms ("BP") and abbreviations the claim defines ("(UPDRS)")
    name the outcome; and where no direction word decides, the figures for the arms do
-   (:func:`figures_reasons`, ``figures.py``).
+   (:func:`figures_reasons`, ``figures.py``). A ranking said of the comparator alone ("more
+   in group II") is the intervention's the other way (:func:`_ranked_by_arm`), and the last
+   bare figure of a table row is its p value where it reports no difference
+   (:func:`_table_p_values`).
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ from medcite.answer.entities import (
     entity_reasons,
     plain,
 )
-from medcite.answer.figures import figures_direction
+from medcite.answer.figures import figures_direction, which_arm
 from medcite.answer.numbers import Fact, facts
 from medcite.answer.shorthand import MAX_INITIALS, abbreviated_terms, initialisms, words_of
 from medcite.text.abbreviations import find_definitions
@@ -572,7 +575,8 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
         window = analyse(alignment.sentence)
         if contrast is not None:
             window = _generic_findings_carried(_absences_as_findings(
-                _outcome_words_out(window, contrast), contrast), contrast)
+                _ranked_by_arm(_outcome_words_out(_table_p_values(window), contrast), contrast),
+                contrast), contrast)
         reasons = (negation_reasons(mine, window, drugs) + finding_reasons(mine, window)
                    + direction_reasons(mine, window) + strength_reasons(mine, window, passages))
         if not reasons and not (carries_finding(mine, window) and (
@@ -845,6 +849,109 @@ def _outcome_words_out(window: Analysis, contrast: Contrast) -> Analysis:
     return Analysis(window.text, window.tokens, tuple(cues), window.comparisons)
 
 
+RANKING_WORDS = COMPARATIVES | frozenset("longer shorter better worse".split())
+"""Words that rank the arms ("more", "higher"): said of one arm, they say it is above the
+other."""
+ARM_PREPOSITIONS = frozenset("in with for among using receiving".split())
+"""Words after which a sentence names the arm a ranking is said of ("more in group II")."""
+ARM_WORDS = 6
+"""Words after such a preposition that may name the arm."""
+
+
+def _ranked_by_arm(window: Analysis, contrast: Contrast) -> Analysis:
+    """The window with a ranking said of the claim's comparator alone read for the
+    intervention ("incidence of apnoea was more in group II", group II the comparator: less
+    with the intervention), in a sentence that states no comparison of its own (there
+    :func:`orientation` reads which arm is which)."""
+    compared = {window.tokens[c.start].sentence for c in window.comparisons}
+    cues = []
+    for cue in window.cues:
+        at = window.tokens[cue.start]
+        if cue.kind == "dir" and at.word in RANKING_WORDS and at.sentence not in compared and \
+                _arm_ranked(window, cue, contrast) == "comparator":
+            cue = replace(cue, value="-" if cue.value == "+" else "+")
+        cues.append(cue)
+    return Analysis(window.text, window.tokens, tuple(cues), window.comparisons)
+
+
+def _arm_ranked(window: Analysis, cue: Cue, contrast: Contrast) -> str | None:
+    """Which of the claim's arms the words after a ranking's preposition name, in its
+    clause ("was more | in group II"): "intervention", "comparator" or None."""
+    at = window.tokens[cue.start]
+    after = [t for t in window.tokens[cue.end:] if t.clause == at.clause and
+             t.sentence == at.sentence]
+    starts = [i for i, t in enumerate(after) if t.word in ARM_PREPOSITIONS]
+    if not starts:
+        return None
+    outcome = frozenset(stems(contrast.outcome))
+    words = " ".join(t.word for t in after[starts[0] + 1:starts[0] + 1 + ARM_WORDS]
+                     if t.stem not in outcome)
+    return which_arm(words, contrast.intervention, contrast.comparator)
+
+
+LABEL_WORD = 4
+"""Letters of the last word of a table row's label ("haemorrhage"); a row's cells hold only
+figures and short marks ("mg", "sd", "a")."""
+ROW_FIGURES = 3
+"""Figures a table row has after its label besides its last."""
+P_DECIMALS = 2
+"""Decimals a table row's last figure has to be read as its p value ("0.08", "0.137")."""
+NULL_P = 0.05
+"""The least p value that reports no difference."""
+LABEL_WORDS = 8
+"""Words a table row's label has at most: a longer run before the figures is prose."""
+ROW_MARKS = frozenset("ci to or rr hr p < > = ≤ ≥".split())
+"""Marks after which a figure is a bound, a ratio or a stated p value ("95% CI 0.08-0.30",
+"<0.05"), not a bare p value."""
+
+
+def _table_p_values(window: Analysis) -> Analysis:
+    """The window with the last figure of a table row read as its p value where it says no
+    difference ("Major haemorrhage 33/2212 (1.5%) 57/2235 (2.5%) 0.63 (0.37-1.05) 0.08"): a
+    bare figure in [0.05, 1) after the arms' figures. A smaller one is not read: a row does
+    not say which column is which arm, so it would pass a claim of either direction."""
+    found = []
+    for sentence in sorted({t.sentence for t in window.tokens}):
+        if not any(c.kind in ("null", "sig") and window.tokens[c.start].sentence == sentence
+                   for c in window.cues):
+            cue = _row_p_value(window, sentence)
+            found += [cue] if cue is not None else []
+    if not found:
+        return window
+    cues = tuple(sorted((*window.cues, *found), key=lambda c: c.start))
+    return Analysis(window.text, window.tokens, cues, window.comparisons)
+
+
+def _row_p_value(window: Analysis, sentence: int) -> Cue | None:
+    """A no-difference finding at the end of a sentence that is a table row: a short label,
+    then only figures and short marks, the last a bare figure with decimals in [0.05, 1)
+    (not in a bracket, after a bound's or ratio's mark, or paired: "0.003/0.180")."""
+    tokens = window.tokens
+    at = [i for i, t in enumerate(tokens) if t.sentence == sentence]
+    words = [i for i in at if tokens[i].word.isalpha() and len(tokens[i].word) >= LABEL_WORD]
+    if not words or sum(1 for i in at if i <= words[-1]) > LABEL_WORDS:
+        return None
+    cells = [tokens[i] for i in at if i > words[-1]]
+    if not cells or cells[-1].bracket or any(t.word in ROW_MARKS for t in cells):
+        return None
+    last = cells[-1].word
+    value = _figure(last)
+    if value is None or not NULL_P <= value < 1 or len(last.partition(".")[2]) < P_DECIMALS \
+            or sum(1 for t in cells if _figure(t.word) is not None) <= ROW_FIGURES \
+            or re.search(rf"/\s?{re.escape(last)}", window.text):
+        return None
+    label = frozenset(stem for i in at if i <= words[-1] and (stem := tokens[i].stem))
+    return Cue("null", "p", at[-1], at[-1] + 1, label)
+
+
+def _figure(word: str) -> float | None:
+    """The value of a token that is a figure, else None."""
+    try:
+        return float(word)
+    except ValueError:
+        return None
+
+
 REPORT_WORDS = ("result results indicate indicates indicated suggest suggests suggesting "
                 "detected detect observed observe noted seen difference differences "
                 "significant significance statistically statistical analysis analyses "
@@ -974,8 +1081,8 @@ def _judged_as_contrast(claim: str, contrast: Contrast, mine: Analysis, found: l
     arm_stems = _arm_stems(contrast)
     have = {t for p in passages for s in _sentences(p) for t in s.terms}
     refers = bool(have & (_GENERIC_STEMS | arm_stems)) or any(
-        analyse(s.text).of("sig", "null") or analyse(s.text).comparisons
-        for p in passages for s in _sentences(p))
+        analyse(s.text).of("sig", "null") or analyse(s.text).comparisons or
+        _table_p_values(analyse(s.text)).of("null") for p in passages for s in _sentences(p))
     frame = frozenset(stems(contrast.outcome)) & (_MEASURE_STEMS | _GENERIC_STEMS)
     return mine, kept, _template_stems(contrast) | frame | (
         arm_stems if refers else frozenset())
