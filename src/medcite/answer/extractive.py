@@ -89,7 +89,7 @@ OBJECTIVE_PENALTY = 0.6
 """'We aimed to...' says what a study asked, not what it found."""
 NARRATIVE_PENALTY = 0.75
 """'We report a case...' says what a paper does, not what it found."""
-PATIENT_GRADE_PENALTY = 0.12
+PATIENT_GRADE_PENALTY = 0.13
 """Per grade above the audience's reading grade (down to PATIENT_GRADE_FLOOR)."""
 PATIENT_GRADE_FLOOR = 0.35
 """A hard sentence keeps this share of its score: it may still be the only one that answers."""
