@@ -9,9 +9,12 @@ evidence, so it cannot state what no source says.
    (``answer/slots.py``: the recommendation for treatment questions, the dose statement
    for dosing, who/when/how often for screening, what X is for definitions).
 3. The bottom line is built from the slot: the verdict sentence first (yes/no and
-   comparisons), then the best sentence that names the question's focus and fills the
-   slot, guidelines first where they speak. No bottom line or section opens with a
-   sentence that points back ("This", "However") to one that is not there.
+   comparisons; for a population asked about, only from sentences about it), then the
+   sentences that fill the slot, those naming the question's focus, a choice's options or
+   the question's side of a contrary pair ranking up. No bottom line or section opens
+   with a sentence that points back ("This", "However") to one that is not there, and no
+   bottom line with a flowchart's fragment or a sentence about the other side of a
+   contrary pair (MRSA for a methicillin-susceptible question).
 4. "From the Guidelines" holds the best recommendation sentences of guidelines, in the
    order their documents ranked; "From the Research" themed sub-sections follow.
 5. The pipeline (``answer/pipeline.py``) verifies every sentence, as for every writer.
@@ -264,7 +267,8 @@ class ExtractiveWriter:
                      carrier: Chosen | None, lead: Chosen | None = None) -> list[Chosen]:
         """The verdict sentence (after the sentence it points back to, if it does), then
         the sentences that best fill the question's slot and name its focus; none points
-        back to a sentence that is not right before it."""
+        back to a sentence that is not right before it, none is a flowchart's fragment,
+        about the other side of a contrary pair, or shares no term with the question."""
         summary = [c for c in (lead, carrier) if c is not None]
         focus = evidence.terms
         top = _top(focus.weights)
@@ -274,12 +278,13 @@ class ExtractiveWriter:
             # is said of that population, when the evidence says anything of it
             named = [c for c in pool if group.search(c.text) or group.search(c.candidate.section)]
             pool = named or pool
-        # a sentence that fills the question's slot answers it; one that only shares its
-        # words does not, nor one about the other side of a contrary pair ("MRSA" for a
-        # question about methicillin-susceptible S. aureus): the slot counts twice here
+        # one about the other side of a contrary pair ("MRSA" for a question about
+        # methicillin-susceptible S. aureus) answers another question
         question = evidence.info.text
         pool = [c for c in pool if not contrary(question, c.text, c.candidate.section)]
         pool = [c for c in pool if focus.covered(_said(c))] or pool  # on topic
+        # a sentence that fills the question's slot answers it; one that only shares its
+        # words does not: those that fill it come first, and the slot counts twice
         pool.sort(key=lambda c: (c.fit < BOTH,
                                  -c.score * c.fit * _answers(evidence, c, focus, top)))
         subject = evidence.info.focus or evidence.info.core
