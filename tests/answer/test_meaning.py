@@ -642,3 +642,122 @@ def test_failing_to_achieve_significance_is_no_difference() -> None:
     passage = "Compared with placebo, celecoxib failed to achieve significance for pain relief."
     assert passes(claim("placebo", "celecoxib", NULL, "pain relief"), passage)
     assert not passes(claim("placebo", "celecoxib", UP, "pain relief"), passage)
+
+
+def test_a_blanket_finding_of_no_difference_covers_an_outcome_the_passages_name() -> None:
+    arms = ("usual care", "a walking programme")
+    methods = "Secondary outcomes included anxiety and fatigue, measured at 12 weeks."
+    blanket = ("No significant differences between the groups were found for any of the "
+               "secondary outcome measures.")
+
+    def ok(sentence: str, *passages: str) -> bool:
+        return check_sentence(sentence, [methods, *passages], lexicon=LEXICON).ok
+
+    assert ok(claim(*arms, NULL, "anxiety"), blanket)
+    # it cannot say which way an outcome went, nor cover one the passages never mention
+    assert not ok(claim(*arms, UP, "anxiety"), blanket)
+    assert not ok(claim(*arms, DOWN, "anxiety"), blanket)
+    assert not ok(claim(*arms, NULL, "bone density"), blanket)
+    # nor one the passages report a significant change in, nor one it excepts
+    changed = "Fatigue was significantly lower in the walking group (p = 0.01)."
+    assert not ok(claim(*arms, NULL, "fatigue"), blanket, changed)
+    excepted = blanket.replace("measures.", "measures except the primary outcome.")
+    assert not ok(claim(*arms, NULL, "fatigue"), excepted)
+    # a finding in the next sentence that excepts the outcome is not about it either
+    assert not passes(claim(*arms, NULL, "fatigue"), f"{methods} {excepted}")
+
+
+def test_an_equivalent_that_names_a_unit_is_no_finding() -> None:
+    passage = ("The mean use of narcotic analgesia as measured in MSO4 equivalent was 11 mg in "
+               "the needlescopic group compared with 34 mg in the laparoscopic group (p = 0.01).")
+    arms = ("laparoscopic appendectomy", "needlescopic appendectomy")
+    assert passes(claim(*arms, DOWN, "the mean use of narcotic analgesia"), passage)
+    assert not passes(claim(*arms, NULL, "the mean use of narcotic analgesia"), passage)
+    assert not passes(claim(*arms, UP, "the mean use of narcotic analgesia"), passage)
+    # "were equivalent" is still a finding of no difference
+    assert [c.kind for c in analyse("The two regimens were equivalent.").cues] == ["null"]
+    assert not analyse("Doses were given as morphine equivalent.").cues
+
+
+def test_a_finding_against_a_third_arm_but_not_the_claims_is_no_difference() -> None:
+    passage = ("NPC BDI scores at post-treatment assessment were significantly lower when "
+               "compared to UC (p=0.009) but not MIC (p=0.195).")
+    arms = ("motivational interviewing (MIC)", "nutrition psychoeducation (NPC)")
+    assert passes(claim(*arms, NULL, "BDI scores"), passage)
+    assert not passes(claim(*arms, DOWN, "BDI scores"), passage)
+    # against the arm the change is said of, it is still the change
+    third = ("usual care (UC)", "nutrition psychoeducation (NPC)")
+    assert passes(claim(*third, DOWN, "BDI scores"), passage)
+    assert not passes(claim(*third, NULL, "BDI scores"), passage)
+
+
+def test_a_dose_that_names_an_arm_is_no_direction() -> None:
+    passage = ("MCV values in low dose (120 mg/kg) and mid dose (360 mg/kg) were significantly "
+               "higher as compared to control (P < 0.05).")
+    arms = ("control", "Immuforte 120 mg/kg")
+    assert passes(claim(*arms, UP, "MCV values"), passage)
+    assert not passes(claim(*arms, DOWN, "MCV values"), passage)
+    # where the outcome is a dose, "higher dose" is the finding
+    dose = ("Beta-blocked patients required a significantly higher dose of atropine (p = "
+            "0.0005) compared with patients who were not beta-blocked.")
+    arms = ("patients who were not beta-blocked", "beta-blocked patients")
+    assert passes(claim(*arms, UP, "dose of atropine"), dose)
+    assert not passes(claim(*arms, DOWN, "dose of atropine"), dose)
+
+
+def test_a_figure_its_abbreviation_carries_need_not_be_traced() -> None:
+    passage = "At week 12, FEV1 was significantly higher with tiotropium than placebo (p = 0.01)."
+    outcome = "forced expiratory volume in 1 second (FEV1)"
+    assert passes(claim("placebo", "tiotropium", UP, outcome), passage)
+    assert not passes(claim("placebo", "tiotropium", DOWN, outcome), passage)
+    # a figure the abbreviation does not carry is still traced
+    check = check_sentence(claim("placebo", "tiotropium", UP, "forced expiratory volume in 2 "
+                                 "seconds (FEV1)"), [passage], lexicon=LEXICON)
+    assert [f.text for f in check.untraced] == ["2"]
+
+
+def test_a_change_graded_after_it_is_one_direction() -> None:
+    passage = ("The CSD of the rectus femoris decreased significantly less in the EMS group "
+               "as compared to the control group (P < 0.05).")
+    arms = ("control group", "EMS sessions (EMS group)")
+    assert passes(claim(*arms, UP, "the CSD of the rectus femoris"), passage)
+    assert not passes(claim(*arms, DOWN, "the CSD of the rectus femoris"), passage)
+    assert [c.value for c in analyse("Pain increased more in group A.").of("dir")] == ["+"]
+    # "more" that counts what changed is no grade of the change
+    counted = analyse("Pain decreased in more patients with A.").of("dir")
+    assert [c.value for c in counted] == ["-", "+"]
+
+
+def test_equal_in_the_arms_is_no_difference() -> None:
+    passage = ("Although anaemia was common over the study, it was distributed equally across "
+               "treatment groups.")
+    arms = ("metformin", "metformin plus rosiglitazone")
+    assert passes(claim(*arms, NULL, "anaemia"), passage)
+    assert not passes(claim(*arms, UP, "anaemia"), passage)
+    count = "The number of questionnaires scored was 78 and equal in the two groups."
+    arms = ("acoustic stethoscope", "electronic stethoscope")
+    assert passes(claim(*arms, NULL, "the number of questionnaires scored"), count)
+    assert not passes(claim(*arms, DOWN, "the number of questionnaires scored"), count)
+
+
+def test_a_group_said_of_every_arm_names_no_other_arm() -> None:
+    passage = ("Overall CD4+ T cell response rates were higher than CD8+ T cell responses within "
+               "each vaccine group, and were not significantly different between groups.")
+    arms = ("placebo group", "active group")
+    assert passes(claim(*arms, NULL, "overall CD4+ T cell response rates"), passage)
+    assert not passes(claim(*arms, UP, "overall CD4+ T cell response rates"), passage)
+    # one arm's name is still one arm's
+    yoga = passage.replace("within each vaccine group", "in the yoga group")
+    assert not passes(claim(*arms, NULL, "overall CD4+ T cell response rates"), yoga)
+
+
+def test_an_abbreviation_the_claim_spells_out_names_the_outcome_alone() -> None:
+    passage = ("Compared with losartan, telmisartan reduced FPG by 8% (p < 0.05) and HbA1c by "
+               "9% (p < 0.05).")
+    outcome = "HbA1c (glycosylated haemoglobin)"
+    assert passes(claim("losartan", "telmisartan", DOWN, outcome), passage)
+    assert not passes(claim("losartan", "telmisartan", UP, outcome), passage)
+    assert not passes(claim("losartan", "telmisartan", NULL, outcome), passage)
+    # a bracket that only glosses the outcome does not name it alone
+    assert not passes(claim("losartan", "telmisartan", DOWN, "quality of life (HbA1c)"),
+                      passage)

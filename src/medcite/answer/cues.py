@@ -157,7 +157,10 @@ NULL_PHRASES = [_words(p) for p in (
     "did not achieve significance", "did not achieve statistical significance",
     "not achieve significance", "not achieve statistical significance", "not affect",
     "not to affect", "not influence", "not to influence", "no impact", "no influence",
-    "not alter", "no between group difference", "no between group differences")]
+    "not alter", "no between group difference", "no between group differences",
+    "distributed equally", "equally distributed", "equally effective", "equally efficacious",
+    "equally safe", "equal in both", "equal in the two", "equal in all", "equal between",
+    "equal across", "equal among")]
 SIGNIFICANT = [_words(p) for p in ("significant", "significantly", "statistically significant")]
 _UP_MAG = ("increase increases increased increasing increment higher high highest more greater "
            "greatest rise rises rose risen rising elevated elevation elevate elevates raise "
@@ -232,6 +235,28 @@ CAUSE_WORDS = frozenset(w for words, v in CAUSAL.items() if v == "cause" for w i
                         if w not in ("to", "in", "lead", "leads", "led", "result", "results",
                                      "resulted"))
 ASSOCIATION_WORDS = frozenset(words[0] for words, v in CAUSAL.items() if v == "association")
+DOSE_WORDS = frozenset("dose doses dosage dosages dosing amount amounts unit units mg g "
+                       "mcg ml".split())
+"""Words after which "equivalent" names an amount ("equivalent doses"), not a finding."""
+EQUIVALENT_OF = frozenset("morphine opioid opiate mso4 oral metabolic hydrocortisone "
+                          "prednisone prednisolone dexamethasone diazepam oxycodone "
+                          "fentanyl caloric energy".split())
+"""Words before "equivalent" that make it a unit ("MSO4 equivalent", "morphine
+equivalent"), like any word with a figure in it."""
+
+
+def _unit_equivalent(cue: tuple[int, int, str, str], words: list[str]) -> bool:
+    """Whether a "equivalent" cue names a unit or an amount ("narcotic use in MSO4
+    equivalent", "equivalent doses"): a finding of no difference says what is equivalent
+    to what, not what an amount is measured in."""
+    start, end, kind, _ = cue
+    if kind != "null" or words[start:end] != ["equivalent"]:
+        return False
+    before = words[start - 1] if start else ""
+    after = words[end] if end < len(words) else ""
+    return after in DOSE_WORDS or before in EQUIVALENT_OF or any(c.isdigit() for c in before)
+
+
 _TO_COMPARATIVES = frozenset("superior inferior preferable preferred equivalent noninferior "
                              "similar comparable".split())
 """Words after which "to" introduces the reference arm ("A was superior to B")."""
@@ -348,6 +373,7 @@ def analyse(text: str) -> Analysis:
     raw = _compounds(raw, words)
     raw += _grades(words)
     raw += _p_values(words)
+    raw = [r for r in raw if not _unit_equivalent(r, words)]
     cues = _scoped(tokens, raw)
     return Analysis(text, tokens, tuple(cues), tuple(_comparisons(tokens, raw)))
 
@@ -386,8 +412,40 @@ def _compounds(raw: list[tuple[int, int, str, str]], words: list[str]
             sign = "+" if (value[3] == "+") == (change[3] == "+") else "-"
             merged[s] = (s, end, "dir", change[:3] + sign)
             gone.add(at)
+    for s, (e, value) in dirs.items():
+        at = _trailing_grade(words, s, e, dirs)
+        if at is not None and s not in gone and at not in gone and s not in merged:
+            sign = "+" if (value[3] == "+") == (words[at] == "more") else "-"
+            merged[s] = (s, at + 1, "dir", value[:3] + sign)
+            gone.add(at)
     return [merged.get(r[0], r) if r[2] == "dir" else r for r in raw
             if not (r[2] == "dir" and r[0] in gone)]
+
+
+CHANGE_VERBS = frozenset("increased decreased reduced rose fell declined dropped improved "
+                         "worsened".split())
+"""Changes a following "less" or "more" grades ("decreased significantly less")."""
+TRAILING_GRADES = frozenset({"less", "more"})
+GRADE_ENDS = frozenset("in than with among for at after during from".split())
+"""Words after a trailing "less" / "more" that show it grades the change before it ("less
+in the EMS group"), not a count ("more patients")."""
+
+
+def _trailing_grade(words: list[str], start: int, end: int,
+                    dirs: dict[int, tuple[int, str]]) -> int | None:
+    """Where a "less" or "more" that grades the change at ``start`` stands ("the CSD
+    decreased significantly less in the EMS group": an increase against the other arm;
+    "increased more than": an increase): right after the change or after adverbs
+    ("significantly"), followed by a preposition or the end of the clause."""
+    if words[start] not in CHANGE_VERBS or end - start != 1:
+        return None
+    i = end
+    while i < len(words) and i - end < GRADED_GAP and words[i].endswith("ly"):
+        i += 1
+    if i not in dirs or words[i] not in TRAILING_GRADES:
+        return None
+    after = words[i + 1] if i + 1 < len(words) else ""
+    return i if after in GRADE_ENDS or not any(c.isalnum() for c in after) else None
 
 
 def _graded_change(words: list[str], at: int, dirs: dict[int, tuple[int, str]],

@@ -40,6 +40,15 @@
    in group II") is the intervention's the other way (:func:`_ranked_by_arm`), and the last
    bare figure of a table row is its p value where it reports no difference
    (:func:`_table_p_values`).
+7. More of how a passage states a comparison's finding: a finding of no difference said of
+   every outcome ("for any of the secondary outcome measures") is the finding on an outcome
+   the passages name and report no change in, for a claim of no difference only
+   (:func:`_blanket_finding`); a change against a third arm "but not" the claim's arm is no
+   difference against it (:func:`_third_arm_out`); "low dose" names an arm, not a decrease
+   (:func:`_doses_out`); an outcome "HbA1c (glycosylated haemoglobin)" is named by its
+   abbreviation alone (:func:`_outcome_parts`); and a figure a claim's abbreviation carries
+   ("in 1 second (FEV1)") need not be traced where the passages use the abbreviation
+   (:func:`without_defined_figures`).
 """
 
 from __future__ import annotations
@@ -575,7 +584,8 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
         window = analyse(alignment.sentence)
         if contrast is not None:
             window = _generic_findings_carried(_absences_as_findings(
-                _ranked_by_arm(_outcome_words_out(_table_p_values(window), contrast), contrast),
+                _ranked_by_arm(_outcome_words_out(_table_p_values(_doses_out(
+                    _third_arm_out(window, contrast), contrast)), contrast), contrast),
                 contrast), contrast)
         reasons = (negation_reasons(mine, window, drugs) + finding_reasons(mine, window)
                    + direction_reasons(mine, window) + strength_reasons(mine, window, passages))
@@ -588,6 +598,10 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
         if not reasons:
             break
     alignment, reasons = min(judged, key=lambda j: (_silent(j[1]), bool(j[1])))
+    if contrast is not None and _silent(reasons):
+        blanket = _blanket_finding(mine, contrast, passages)
+        if blanket is not None:
+            alignment, reasons = blanket, []
     if judge is not None and (not reasons or _silent(reasons)):
         opinion = judge(claim, alignment.sentence)
         if opinion is True:
@@ -747,12 +761,43 @@ def without_arms(claim: str, passages: Sequence[str]) -> str:
     return " ".join(kept)
 
 
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def without_defined_figures(claim: str, passages: Sequence[str]) -> str:
+    """The claim less the figures of a long form that its abbreviation carries, where the
+    passages use the abbreviation ("forced expiratory volume in 1 second (FEV1)" against a
+    passage's "FEV1", "tidal expiratory flow at 10% (TEF10)"): the figure is part of the
+    measure's name, which the passages state by the abbreviation. A figure the
+    abbreviation does not carry is still traced."""
+    text = " ".join(passages)
+    for short, long in find_definitions(claim):
+        if not re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
+            continue
+        bare = _without_figures(long, frozenset(_DIGITS.findall(short)))
+        if bare != long:
+            claim = claim.replace(long, bare, 1)
+    return claim
+
+
+def _without_figures(text: str, figures: frozenset[str]) -> str:
+    """``text`` with each of ``figures`` that stands alone in it blanked."""
+    return _DIGITS.sub(lambda m: " " if m.group() in figures else m.group(), text)
+
+
+EVERY_ARM_WORDS = frozenset("each both all either every".split())
+"""Words before "<name> group" that make it every arm ("within each vaccine group"), not one
+arm's name."""
+
+
 def _arm_names(window: Analysis) -> set[str]:
     """Stems a passage sentence names arms by: the word before "group" / "arm" ("the yoga
-    group"), less the generic ones ("the control group")."""
+    group"), less the generic ones ("the control group") and those said of every arm
+    ("each vaccine group")."""
     tokens = window.tokens
     found = {stem for i, token in enumerate(tokens[1:], start=1)
-             if token.word in _ARM_NOUNS and (stem := tokens[i - 1].stem)}
+             if token.word in _ARM_NOUNS and (stem := tokens[i - 1].stem)
+             and not (i > 1 and tokens[i - 2].word in EVERY_ARM_WORDS)}
     return {s for s in found if s not in _GENERIC_STEMS | _FILLERS | _CUE_STEMS}
 
 
@@ -847,6 +892,60 @@ def _outcome_words_out(window: Analysis, contrast: Contrast) -> Analysis:
         cues = [replace(c, negated=False) if c.negated and not any(
             n.end <= c.start <= n.end + GOVERNED for n in negations) else c for c in cues]
     return Analysis(window.text, window.tokens, tuple(cues), window.comparisons)
+
+
+def _doses_out(window: Analysis, contrast: Contrast) -> Analysis:
+    """The window less direction words that name a dose ("MCV values in low dose (120
+    mg/kg) and mid dose were significantly higher"): "low dose" names an arm, it reports no
+    decrease. Not where the outcome is a dose ("required a higher dose of atropine")."""
+    tokens = window.tokens
+    if {t.word for t in tokens_of(contrast.outcome)} & DOSE_NAMES:
+        return window
+    cues = tuple(c for c in window.cues if not (
+        c.kind == "dir" and c.end - c.start == 1 and c.end < len(tokens) and
+        tokens[c.end].word in DOSE_NAMES))
+    return Analysis(window.text, window.tokens, cues, window.comparisons)
+
+
+DOSE_NAMES = frozenset("dose doses dosage".split())
+"""Words after which a direction word names an arm by its dose ("low dose", "high dose")."""
+EXCEPTING = ("but", "not")
+"""The words that leave one arm out of a finding against another ("lower when compared to
+UC but not MIC")."""
+
+
+def _third_arm_out(window: Analysis, contrast: Contrast) -> Analysis:
+    """The window with a finding against a third arm that leaves out one of the claim's
+    arms ("BDI scores were significantly lower when compared to UC (p=0.009) but not MIC
+    (p=0.195)", the claim comparing with MIC) read as no difference against it: the change
+    is said of an arm the claim does not compare (its cues are dropped), and "but not MIC"
+    says it does not hold against the claim's arm (a finding of no difference)."""
+    tokens = window.tokens
+    words = [t.word for t in tokens]
+    cues = list(window.cues)
+    changed = False
+    for i in range(len(words) - 2):
+        if tuple(words[i:i + 2]) != EXCEPTING:
+            continue
+        sentence = tokens[i].sentence
+        named = " ".join(t.word for t in tokens[i + 2:i + 2 + ARM_WORDS]
+                         if t.clause == tokens[i + 2].clause)
+        third = [c for c in window.comparisons if tokens[c.start].sentence == sentence and
+                 c.start < i and not which_arm(" ".join(words[c.arm[0]:c.arm[1]]),
+                                               contrast.intervention, contrast.comparator)]
+        if not which_arm(named, contrast.intervention, contrast.comparator) or not third:
+            continue
+        changes = [c for c in cues if c.kind in ("sig", "dir") and not c.negated and
+                   c.start < i and tokens[c.start].sentence == sentence]
+        scope = frozenset().union(*(c.scope for c in changes)) if changes else frozenset()
+        cues = [c for c in cues if c not in changes and not (
+            c.kind == "neg" and c.start == i + 1)]
+        cues.append(Cue("null", "null", i + 1, i + 2, scope))
+        changed = True
+    if not changed:
+        return window
+    return Analysis(window.text, tokens, tuple(sorted(cues, key=lambda c: c.start)),
+                    window.comparisons)
 
 
 RANKING_WORDS = COMPARATIVES | frozenset("longer shorter better worse".split())
@@ -981,7 +1080,8 @@ def _generic_findings_carried(window: Analysis, contrast: Contrast) -> Analysis:
         if cue.kind in ("null", "sig") and cue.value == "p":  # all it follows, however long
             cue = replace(cue, scope=cue.scope | {t.stem for t in _context(window, cue)
                                                   if t.stem})
-        if cue.kind in ("null", "sig") and at > 0:
+        if cue.kind in ("null", "sig") and at > 0 and not EXCEPT.search(" ".join(
+                t.word for t in window.tokens if t.sentence == at)):
             named = {t.stem for t in window.tokens if t.sentence == at and t.stem} - known
             if len(named) <= MAX_NAMED and not (cue.scope & first) - known:
                 # as much about it as the first sentence's own findings, no more: where they
@@ -1084,7 +1184,9 @@ def _judged_as_contrast(claim: str, contrast: Contrast, mine: Analysis, found: l
         analyse(s.text).of("sig", "null") or analyse(s.text).comparisons or
         _table_p_values(analyse(s.text)).of("null") for p in passages for s in _sentences(p))
     frame = frozenset(stems(contrast.outcome)) & (_MEASURE_STEMS | _GENERIC_STEMS)
-    return mine, kept, _template_stems(contrast) | frame | (
+    parts = _outcome_parts(contrast)
+    glossed = parts[0] - parts[1] if len(parts) == 2 and parts[1] <= have else frozenset()
+    return mine, kept, _template_stems(contrast) | frame | glossed | (
         arm_stems if refers else frozenset())
 
 
@@ -1115,7 +1217,32 @@ _MEASURE_STEMS = frozenset(s for w in MEASURE_WORDS if (s := stem_of(w)))
 def reports_on(window: Analysis, contrast: Contrast) -> bool:
     """Whether the window reports a finding on the claim's outcome: it has most of the
     outcome's terms, and a significance, no-difference or direction cue about them."""
-    outcome = _outcome_stems(contrast)
+    return any(_reports_on(window, contrast, part) for part in _outcome_parts(contrast))
+
+
+def _outcome_parts(contrast: Contrast) -> list[frozenset[str]]:
+    """The terms naming a comparison claim's outcome: all of them, and where the outcome is
+    an abbreviation its bracket spells out ("HbA1c (glycosylated haemoglobin)"), the
+    abbreviation alone (the reverse of "glycosylated haemoglobin (HbA1c)", which
+    ``find_definitions`` reads). A bracket that only glosses the outcome ("quality of life
+    (SF-36)") does not name it alone: it is often the instrument, which reports on more."""
+    whole = _outcome_stems(contrast)
+    m = GLOSSED.match(contrast.outcome)
+    if m is None or not ABBREVIATION.match(m["head"]):
+        return [whole]
+    return [whole, frozenset(stems(m["head"]))]
+
+
+GLOSSED = re.compile(r"^\s*(?:the\s)?(?P<head>[^()\[\]]+?)\s?[(\[](?P<gloss>[^()\[\]]+)"
+                     r"[)\]][\s.]*$", re.I)
+"""An outcome that ends in a bracket glossing it ("HbA1c (glycosylated haemoglobin)")."""
+ABBREVIATION = re.compile(r"^(?=\S*[A-Z]\S*[A-Z0-9])[A-Za-z][\w+/-]{1,9}$")
+"""A single token that is an abbreviation: two capitals, or a capital and a figure ("HbA1c",
+"LDL", "FEV1")."""
+
+
+def _reports_on(window: Analysis, contrast: Contrast, outcome: frozenset[str]) -> bool:
+    """:func:`reports_on` for one set of terms naming the outcome."""
     if not outcome:
         return True
     roots = {root(t) for t in window.stems}
@@ -1129,3 +1256,54 @@ def reports_on(window: Analysis, contrast: Contrast) -> bool:
     if len(have) < OUTCOME_SHARE * len(outcome):
         return False
     return any(c.scope & (have | shorts) for c in window.of("sig", "null", "dir"))
+
+
+BLANKET = re.compile(
+    r"\b(?:any|all|none|each|every|other)\b(?:\s(?:of|the|other|these|those|measured|"
+    r"secondary|primary|remaining|study|\w+al|\w+ic))*?\s(?:outcomes?|measures?|"
+    r"variables?|parameters?|end\s?points?|scales?|items?|indices|indicators?|"
+    r"measurements?|domains?|subscales?|assessments?)\b", re.I)
+"""A finding said of every outcome a trial measured ("no significant differences in any of
+the psychological measures", "for all outcome variables", "none of the other outcomes")."""
+EXCEPT = re.compile(r"\b(?:except|apart from|other than|with the exception|besides|"
+                    r"excluding)\b", re.I)
+"""Words by which a blanket finding leaves some outcome out: it is then no finding on any
+one outcome."""
+
+
+def _blanket_finding(claim: Analysis, contrast: Contrast, passages: Sequence[str]
+                     ) -> Alignment | None:
+    """A passage sentence whose finding of no difference covers every outcome measured
+    (:data:`BLANKET`), read as the finding on a claim of no significant difference where
+    no sentence reports it on the outcome itself: only where the passages name the outcome
+    (a blanket finding says nothing of one they never mention), no sentence naming it
+    reports a significant change, and the blanket sentence reports none and excepts
+    nothing. Never for a claim of a change: "no difference in any outcome" cannot say which
+    way one went."""
+    if _state(claim, claim.stems, weak=True) != "null":
+        return None
+    outcome = _outcome_stems(contrast)
+    sentences = [(i, s) for i, p in enumerate(passages) for s in _sentences(p)]
+    have = frozenset().union(*(s.terms for _, s in sentences)) if sentences else frozenset()
+    roots = {root(t) for t in have}
+    named = {t for t in outcome if t in have or root(t) in roots}
+    if not outcome or len(named) < OUTCOME_SHARE * len(outcome):
+        return None
+    found = None
+    for index, sentence in sentences:
+        window = analyse(sentence.text)
+        about = {t for t in outcome if t in sentence.terms or root(t) in sentence.roots}
+        if len(about) >= OUTCOME_SHARE * len(outcome) and \
+                _state(window, frozenset(about), weak=False) == "change":
+            return None  # the outcome's own finding is a change
+        if found is None and BLANKET.search(sentence.text) and \
+                not EXCEPT.search(sentence.text) and _blanket_null(window):
+            found = Alignment(index, sentence.text, 1.0)
+    return found
+
+
+def _blanket_null(window: Analysis) -> bool:
+    """Whether a sentence reports no difference and no significant change anywhere."""
+    null = any(c.kind == "null" or (c.kind in ("dir", "sig") and c.negated)
+               for c in window.of("null", "sig", "dir"))
+    return null and not any(c.kind == "sig" and not c.negated for c in window.of("sig"))

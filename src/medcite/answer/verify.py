@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from medcite.answer.entities import Lexicon
-from medcite.answer.meaning import Judge, assess, without_arms
+from medcite.answer.meaning import Judge, assess, without_arms, without_defined_figures
 from medcite.answer.model import Answer, Sentence
 from medcite.answer.numbers import Fact, untraced
 from medcite.text.terms import stems
@@ -60,7 +60,8 @@ def check_sentence(text: str, passages: list[str], *, lexicon: Lexicon | None = 
     found = assess(text, passages, lexicon, judge)
     at = found.alignment
     return Check(found.support >= MIN_SUPPORT, found.support,
-                 tuple(untraced(without_arms(text, passages), passages)),
+                 tuple(untraced(without_defined_figures(without_arms(text, passages), passages),
+                                  passages)),
                  found.reasons, at.passage_index if at else None, at.sentence if at else None)
 
 
