@@ -87,6 +87,10 @@ NSAIDS = ("Ask your pharmacist if the medicines you take are safe to use. Ibupro
           "for most adults with a headache when taken as directed. Ibuprofen and naproxen are "
           "sold under many brand names.")
 
+DRINKING = ("If you have questions about whether it is safe for you to drink alcohol while "
+            "taking medicines, speak with your health care provider. Adults who drink should "
+            "drink alcohol in moderation.")
+
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> Medcite:
@@ -97,11 +101,18 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> Medcite:
         doc("guideline:endo", ENDOCARDITIS, kind="guideline", title="Endocarditis guideline"),
         doc("guideline:gout", GOUT, kind="guideline", title="Gout guideline"),
         doc("medquad:nsaid", NSAIDS, kind="consumer", title="Pain relievers"),
+        doc("medquad:drink", DRINKING, kind="consumer", title="Alcohol"),
+        doc("pmid:metro", "Metronidazole treats bacterial vaginosis and trichomoniasis in "
+                          "adults.", title="Metronidazole"),
     ] + [doc(f"pmid:{i}", f"Resuscitation outcomes were recorded in cohort {i} of adults.")
-         for i in range(20)])
+         for i in range(20)] + [doc(f"pmid:a{i}", f"Adults who drink alcohol were taking part "
+                                                 f"in cohort {i}.") for i in range(3)])
     from medcite.settings import load_settings
+    drugs = write_jsonl(tmp / "drugs.jsonl", [
+        {"canonical": "metronidazole", "drugbank_id": "DB00916", "name": "Metronidazole",
+         "variants": [], "brand_variants": ["flagyl"]}])
     service = Medcite(load_settings(tmp / "home", embedder={"kind": "none"}))
-    service.ingest([corpus])
+    service.ingest([drugs, corpus])
     return service
 
 
@@ -169,3 +180,11 @@ def test_telling_words_of_a_story_and_equivalent_asks_count_for_coverage() -> No
     assert not {"develop", "three", "week"} & terms.weights.keys()
     treated = QuestionTerms(understand("How is gout treated?"), lambda ts: {t: 1.0 for t in ts})
     assert treated.coverage(frozenset(stem_set("Gout management: allopurinol."))) == 1.0
+
+
+def test_no_verdict_from_a_health_page_sentence_that_does_not_name_the_drug_asked(
+        answers: Medcite) -> None:
+    question = "Can I drink alcohol while taking Flagyl?"
+    assert answers.searcher.understand(question).drugs == ("flagyl",)
+    answer = answers.ask(question, Audience.PATIENT, record=False)
+    assert answer.verdict is None

@@ -67,3 +67,9 @@ def test_the_sentence_that_answers_is_not_outvoted_by_ones_that_only_name_the_to
         ev("In people with COPD, the airways lose their shape.", "", 0.74)])
     assert decision.verdict == "no"
     assert decision.evidence is not None and decision.evidence.text == "There is no cure for COPD."
+
+
+def test_contracted_negations_and_recommendations_against_say_no() -> None:
+    for sentence in ("Antibiotics won't help a cold.", "Antibiotics don’t help a cold.",
+                     "The USPSTF recommends against antibiotics for a cold."):
+        assert yes_no("Do antibiotics help a cold?", [ev(sentence)]).verdict == "no", sentence

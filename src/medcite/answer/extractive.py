@@ -50,7 +50,7 @@ from medcite.answer.slots import (
 from medcite.answer.themes import FALLBACK_THEME, THEMES, TREATMENT, theme_for
 from medcite.answer.verdict import Decision, Statement, compare, yes_no
 from medcite.answer.writer import DraftEnd, DraftPart, DraftSection, DraftSentence
-from medcite.retrieve.query import is_yes_no, populations, question_type
+from medcite.retrieve.query import QueryInfo, is_yes_no, populations, question_type
 from medcite.text.terms import stems
 
 EVIDENCE_WEIGHT: dict[str, float] = {  # consumer texts: the audience policy's weight
@@ -333,6 +333,11 @@ class ExtractiveWriter:
         if decision.verdict is None or decision.evidence is None:
             return None, None
         carrier = decision.evidence.key
+        if comparison is None and isinstance(carrier, Chosen) and info.drugs \
+                and carrier.item.kind == "consumer" \
+                and not _names_drug(info, f"{carrier.candidate.section} {carrier.text}"):
+            return None, None  # "yes" to "Can I drink alcohol with metronidazole?" from a
+            # health page's "ask your pharmacist whether it is safe to drink" is no answer
         if isinstance(carrier, Chosen) and carrier.candidate.anaphoric \
                 and _before(carrier, evidence) is None:
             # a sentence that points back to one not shown cannot open the answer: the
@@ -376,15 +381,7 @@ def anchored(evidence: Evidence, chosen: list[Chosen]) -> list[Chosen]:
     (a gene, a drug, a rare disease) and any drug it names — when some passage does: a
     sentence about another gene that shares the question's common words does not answer
     it."""
-    weights = evidence.terms.weights
-    if not weights:
-        return chosen
-    top = max(weights.values())
-    anchors = {t for t, w in weights.items() if w >= max(ANCHOR_SHARE * top, ANCHOR_MIN_IDF)}
-    # a drug the question names is an anchor however common ("ibuprofen while breastfeeding"
-    # is not answered by what is said of antidepressants while breastfeeding)
-    anchors |= {t for m in NAMED_DRUG.finditer(evidence.info.text) for t in stems(m.group())
-                if t in weights}
+    anchors = _anchors(evidence)
     if not anchors:
         return chosen
     named = {p.n for p in evidence.passages
@@ -392,6 +389,26 @@ def anchored(evidence: Evidence, chosen: list[Chosen]) -> list[Chosen]:
     if not named:
         return chosen
     return [c for c in chosen if c.item.n in named]
+
+
+def _names_drug(info: QueryInfo, text: str) -> bool:
+    """Whether ``text`` names a drug the question names, by any of its names."""
+    low = f" {' '.join(re.findall(r'[a-z0-9]+', text.lower()))} "
+    names = set(info.drugs) | {alt for phrase, alts in info.synonyms if phrase in info.drugs
+                               for alt in alts}
+    return any(f" {' '.join(re.findall(r'[a-z0-9]+', n.lower()))} " in low for n in names)
+
+
+def _anchors(evidence: Evidence) -> set[str]:
+    """The question's anchors: its rarest terms and any drug it names (however common:
+    "ibuprofen while breastfeeding" is not answered by what is said of antidepressants)."""
+    weights = evidence.terms.weights
+    if not weights:
+        return set()
+    top = max(weights.values())
+    anchors = {t for t, w in weights.items() if w >= max(ANCHOR_SHARE * top, ANCHOR_MIN_IDF)}
+    return anchors | {t for m in NAMED_DRUG.finditer(evidence.info.text)
+                      for t in stems(m.group()) if t in weights}
 
 
 def _context(item: EvidencePassage) -> frozenset[str]:

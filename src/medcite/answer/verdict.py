@@ -17,7 +17,9 @@ from medcite.retrieve.query import Comparison
 from medcite.text.terms import roots, stem_set
 
 NEGATIVE = re.compile(
-    r"\b(no|not|neither|nor|without|never|none|failed to|fail to|cannot|can't|unlikely|"
+    r"\b(no|not|neither|nor|without|never|none|failed to|fail to|cannot|can['’]t|won['’]t|"
+    r"wouldn['’]t|shouldn['’]t|don['’]t|doesn['’]t|didn['’]t|isn['’]t|aren['’]t|unlikely|"
+    r"recommends? against|recommended against|advises? against|"
     r"absence of|lack of|lacks|ineffective|did not|does not|do not|was not|were not|is not|"
     r"are not|nonsignificant|non-significant|insignificant|unrelated|independent of)\b", re.I)
 HEDGE = re.compile(

@@ -114,6 +114,20 @@ def expand(store: SQLiteStore, question: str, share: ShareFn | None = None,
     return found[:MAX_EXPANSIONS]
 
 
+def drugs_named(store: SQLiteStore, question: str) -> tuple[str, ...]:
+    """The drugs ``question`` names, as it names them: entries of the drug vocabulary, and
+    MeSH descriptors with a pharmacological action ("metronidazole", "Tylenol")."""
+    words = normalize_phrase(question).split()
+    grams = list(dict.fromkeys(" ".join(words[i:i + n]) for n in range(MAX_NGRAM, 0, -1)
+                               for i in range(len(words) - n + 1)))
+    found: list[str] = []
+    for phrase, entry in sorted(store.vocab_matches(grams), key=lambda m: -len(m[0])):
+        drug = entry.source == "drug" or bool(entry.extra.get("pharm_actions"))
+        if drug and len(phrase) >= 4 and not any(phrase in f for f in found):
+            found.append(phrase)
+    return tuple(found)
+
+
 def _rare(word: str, share: ShareFn | None) -> bool:
     if len(word) < 4:
         return False

@@ -136,6 +136,8 @@ class QueryInfo:
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
     """(phrase of the question, its alternatives): a passage using an alternative covers
     the phrase."""
+    drugs: tuple[str, ...] = field(default_factory=tuple)
+    """The drugs the question names, as it names them (from the vocabularies)."""
 
 
 def core_of(question: str) -> str:

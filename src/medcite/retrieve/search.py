@@ -23,7 +23,7 @@ from medcite.index.dense import DenseIndex, doc_of
 from medcite.index.lexical import LexicalIndex, query_text
 from medcite.models import Hit
 from medcite.retrieve.evidence import evidence_factor
-from medcite.retrieve.expand import expand
+from medcite.retrieve.expand import drugs_named, expand
 from medcite.retrieve.fuse import linear, rrf
 from medcite.retrieve.query import QueryInfo, understand
 from medcite.settings import RetrievalSettings
@@ -112,7 +112,8 @@ class Searcher:
         have = stem_set(info.core)
         intent = tuple(w for w in INTENT_TERMS.get(info.type, ()) if not stem_set(w) <= have)
         return replace(info, expansions=tuple(a for e in found for a in e.alternatives),
-                       intent=intent, synonyms=tuple((e.phrase, e.alternatives) for e in named))
+                       intent=intent, synonyms=tuple((e.phrase, e.alternatives) for e in named),
+                       drugs=drugs_named(self.store, question))
 
     def candidates(self, info: QueryInfo, kinds: Sequence[str] | None = None,
                    depth: int = 1) -> Candidates:
