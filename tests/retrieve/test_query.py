@@ -71,6 +71,8 @@ def test_the_focus_is_what_the_question_is_about(question: str, focus: str) -> N
     ("My STEMI patient can't reach a PCI centre in time. What should I do?", "management"),
     ("Acute pancreatitis fluid resuscitation: lactated Ringer's or normal saline?",
      "comparison"),
+    ("Heparin or enoxaparin for VTE prophylaxis in medical inpatients?", "comparison"),
+    ("Is aspirin or clopidogrel better after a stroke?", "yesno"),
 ])
 def test_vignettes_and_choices_are_typed_by_what_they_ask(question: str, qtype: str) -> None:
     assert question_type(question) == qtype
@@ -88,3 +90,11 @@ def test_an_age_names_the_older_adult_population() -> None:
     assert populations("The USPSTF recommends against aspirin in adults 60 years or older.")
     assert populations("a 70-year-old man with atrial fibrillation")
     assert not populations("adults aged 40 to 59 years")
+
+
+def test_a_choice_names_its_options_and_what_they_are_for() -> None:
+    choice = comparison_of("Warfarin or a DOAC for atrial fibrillation without valve disease?")
+    assert choice is not None
+    assert (choice.intervention, choice.comparator) == ("Warfarin", "a DOAC")
+    assert choice.outcome == "atrial fibrillation without valve disease"
+    assert comparison_of("What is better for pain in adults or children with arthritis?") is None

@@ -41,6 +41,12 @@ _CHOICE = re.compile(
     r"(?P<b>[^:?,]{2,60}?)\s*\?\s*$", re.I)
 """A topic, then the choice: "Acute pancreatitis fluid resuscitation: lactated Ringer's or
 normal saline?"."""
+_CHOICE_FOR = re.compile(
+    r"^\s*(?P<a>[^:?,]{2,40}?)\s+(?:or|vs\.?|versus)\s+(?P<b>[^:?,]{2,40}?)\s+"
+    r"(?:for|in)\s+(?P<outcome>[^:?]{3,120}?)\s*\?\s*$", re.I)
+"""The choice, then what for: "Heparin or enoxaparin for VTE prophylaxis in inpatients?"."""
+CHOICE_WORDS = 5
+"""An option of a choice is a name of at most this many words ("a DOAC", "normal saline")."""
 _CLAUSE = re.compile(r"[:;,.?]\s+|\s*(?:--|[-–—])\s+|\s*--\s*")
 _WH = re.compile(r"^\s*(?:what|which|who|whom|whose|how|why|when|where|list|name|describe|"
                  r"explain|give|compare|characteri[sz]e|with respect)\b", re.I)
@@ -217,9 +223,11 @@ def comparison_of(question: str) -> Comparison | None:
     match = _COMPARISON.search(question)
     if match:
         return Comparison(match["a"].strip(), match["b"].strip(), match["outcome"].strip())
-    match = _CHOICE.match(question)
-    if match and not _YESNO.match(match["a"]):
-        return Comparison(match["a"].strip(), match["b"].strip(), match["outcome"].strip())
+    for form in (_CHOICE, _CHOICE_FOR):
+        match = form.match(question)
+        if match and not _YESNO.match(match["a"]) and not _WH.match(match["a"]) and all(
+                len(match[k].split()) <= CHOICE_WORDS for k in ("a", "b")):
+            return Comparison(match["a"].strip(), match["b"].strip(), match["outcome"].strip())
     match = _COMPARE_DOES.search(question)
     if match:
         return Comparison(match["a"].strip(), match["b"].strip(),
