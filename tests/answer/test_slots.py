@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcite.answer.slots import BOTH, DEFINITION, defines, slot_fit
+from medcite.answer.slots import BOTH, DEFINITION, defines, says_cause, slot_fit
 from medcite.retrieve.query import understand
 
 
@@ -52,7 +52,6 @@ def test_a_cause_naming_the_condition_fills_an_etiology_slot_fully() -> None:
 
 
 def test_an_etiology_sentence_says_what_causes_the_focus_not_what_it_causes() -> None:
-    from medcite.answer.slots import says_cause
     assert not says_cause("psoriasis", "Psoriasis is a skin disease that causes itchy patches.")
     assert says_cause("psoriasis", "A problem with the immune system causes psoriasis.")
     assert says_cause("psoriasis", "The cause of psoriasis is not fully understood.")

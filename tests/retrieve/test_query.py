@@ -1,6 +1,12 @@
 import pytest
 
-from medcite.retrieve.query import comparison_of, core_of, question_type, understand
+from medcite.retrieve.query import (
+    comparison_of,
+    core_of,
+    populations,
+    question_type,
+    understand,
+)
 
 
 @pytest.mark.parametrize(("question", "qtype"), [
@@ -85,7 +91,6 @@ def test_a_clinical_story_is_not_its_topic() -> None:
 
 
 def test_an_age_names_the_older_adult_population() -> None:
-    from medcite.retrieve.query import populations
     assert populations("Should I take aspirin every day? I'm 65.")
     assert populations("The USPSTF recommends against aspirin in adults 60 years or older.")
     assert populations("a 70-year-old man with atrial fibrillation")

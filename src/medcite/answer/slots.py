@@ -9,6 +9,7 @@ factor by which a sentence's score is raised for filling its question's slot.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from medcite.answer.numbers import facts, states_dose
 from medcite.answer.themes import TYPE_CUES
@@ -192,22 +193,27 @@ def contrary(question: str, text: str, heading: str = "") -> bool:
     """Whether ``text`` (a list by its lead line; where it names neither side, its
     ``heading``) is about the other side of a pair of :data:`CONTRARIES` than ``question``
     and not about the question's side too."""
-    for one, other in CONTRARIES:
-        for asked, opposite in ((one, other), (other, one)):
-            if not asked.search(question) or opposite.search(question):
-                continue
-            lead = text.split("\n", 1)[0]  # a list is about what its lead line says
-            said = next((t for t in (lead, text, heading)
-                         if asked.search(t) or opposite.search(t)), "")
-            if opposite.search(said) and not asked.search(said):
-                return True
+    lead = text.split("\n", 1)[0]  # a list is about what its lead line says
+    for asked, opposite in _asked_sides(question):
+        said = next((t for t in (lead, text, heading)
+                     if asked.search(t) or opposite.search(t)), "")
+        if opposite.search(said) and not asked.search(said):
+            return True
     return False
 
 
 def sides(question: str, text: str) -> bool:
     """Whether ``text`` names the question's side of a pair of :data:`CONTRARIES`."""
-    return any(asked.search(question) and not opposite.search(question) and asked.search(text)
-               for one, other in CONTRARIES for asked, opposite in ((one, other), (other, one)))
+    return any(asked.search(text) for asked, _ in _asked_sides(question))
+
+
+@lru_cache(maxsize=1024)
+def _asked_sides(question: str) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """``(the question's side, the other side)`` of each pair of :data:`CONTRARIES` the
+    question names one side of (asked once per question, not once per sentence)."""
+    return tuple((asked, opposite) for one, other in CONTRARIES
+                 for asked, opposite in ((one, other), (other, one))
+                 if asked.search(question) and not opposite.search(question))
 
 
 def says_cause(focus: str, text: str) -> bool:

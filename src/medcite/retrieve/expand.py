@@ -92,17 +92,9 @@ def expand(store: SQLiteStore, question: str, share: ShareFn | None = None,
     for lay, clinical in LAY_TERMS.items():
         if f" {normalize_phrase(lay)} " in lowered:
             found.append(Expansion(lay, (clinical,), "lay"))
-    words = normalize_phrase(question).split()
-    ngrams = [" ".join(words[i:i + n]) for n in range(MAX_NGRAM, 0, -1)
-              for i in range(len(words) - n + 1)]
-    grams = [g for g in dict.fromkeys(ngrams)
+    grams = [g for g in _ngrams(question)
              if " " in g or (len(g) >= 4 if common else _rare(g, share))]
-    matches = store.vocab_matches(grams)
-    covered: list[str] = []
-    for phrase, entry in sorted(matches, key=lambda m: -len(m[0])):
-        if any(phrase in c for c in covered):
-            continue  # a longer match already covers it ("heart failure" in "acute heart failure")
-        covered.append(phrase)
+    for phrase, entry in _longest(store.vocab_matches(grams)):
         source = entry.source
         alts = _fresh(_best_synonyms(phrase, entry, share), have)
         shorts = [sf for sf, _ in store.short_forms(phrase, min_count=3)]
@@ -117,15 +109,25 @@ def expand(store: SQLiteStore, question: str, share: ShareFn | None = None,
 def drugs_named(store: SQLiteStore, question: str) -> tuple[str, ...]:
     """The drugs ``question`` names, as it names them: entries of the drug vocabulary, and
     MeSH descriptors with a pharmacological action ("metronidazole", "Tylenol")."""
+    grams = [g for g in _ngrams(question) if len(g) >= 4]
+    return tuple(phrase for phrase, entry in _longest(store.vocab_matches(grams))
+                 if entry.source == "drug" or entry.extra.get("pharm_actions"))
+
+
+def _ngrams(question: str) -> list[str]:
+    """The question's word n-grams (up to MAX_NGRAM words), longest first, each once."""
     words = normalize_phrase(question).split()
-    grams = list(dict.fromkeys(" ".join(words[i:i + n]) for n in range(MAX_NGRAM, 0, -1)
-                               for i in range(len(words) - n + 1)))
-    found: list[str] = []
-    for phrase, entry in sorted(store.vocab_matches(grams), key=lambda m: -len(m[0])):
-        drug = entry.source == "drug" or bool(entry.extra.get("pharm_actions"))
-        if drug and len(phrase) >= 4 and not any(phrase in f for f in found):
-            found.append(phrase)
-    return tuple(found)
+    return list(dict.fromkeys(" ".join(words[i:i + n]) for n in range(MAX_NGRAM, 0, -1)
+                              for i in range(len(words) - n + 1)))
+
+
+def _longest(matches: list[tuple[str, VocabTerm]]) -> list[tuple[str, VocabTerm]]:
+    """The matches no longer match covers ("heart failure" in "acute heart failure")."""
+    kept: list[tuple[str, VocabTerm]] = []
+    for phrase, entry in sorted(matches, key=lambda m: -len(m[0])):
+        if not any(phrase in k for k, _ in kept):
+            kept.append((phrase, entry))
+    return kept
 
 
 def _rare(word: str, share: ShareFn | None) -> bool:
