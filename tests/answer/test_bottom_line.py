@@ -4,8 +4,6 @@ or a research title that only names its topic."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from medcite.answer.audience import Audience
@@ -21,6 +19,8 @@ from medcite.answer.slots import (
 from medcite.models import Passage
 from medcite.retrieve.query import understand
 from medcite.service import Medcite
+from medcite.settings import load_settings
+from medcite.text.terms import stem_set
 from tests.conftest import doc, write_jsonl
 
 
@@ -107,10 +107,11 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> Medcite:
     ] + [doc(f"pmid:{i}", f"Resuscitation outcomes were recorded in cohort {i} of adults.")
          for i in range(20)] + [doc(f"pmid:a{i}", f"Adults who drink alcohol were taking part "
                                                  f"in cohort {i}.") for i in range(3)])
-    from medcite.settings import load_settings
     drugs = write_jsonl(tmp / "drugs.jsonl", [
         {"canonical": "metronidazole", "drugbank_id": "DB00916", "name": "Metronidazole",
-         "variants": [], "brand_variants": ["flagyl"]}])
+         "variants": [], "brand_variants": ["flagyl"]},
+        {"canonical": "tinidazole", "drugbank_id": "DB00911", "name": "Tinidazole",
+         "variants": [], "brand_variants": []}])
     service = Medcite(load_settings(tmp / "home", embedder={"kind": "none"}))
     service.ingest([drugs, corpus])
     return service
@@ -148,7 +149,7 @@ def test_no_flowchart_fragment_opens_the_answer(answers: Medcite) -> None:
     assert answer.summary[0].text == "Colchicine is a first-line option for a flare."
 
 
-def test_a_choice_question_with_a_topic_is_not_a_yes_no_statement(tmp_path: Path) -> None:
+def test_a_choice_question_with_a_topic_is_not_a_yes_no_statement() -> None:
     for title_question in ("Risk factors for depression in women: are they the same or "
                            "different?", "Aripiprazole: a new risk factor for gambling?"):
         assert understand(title_question).comparison is None
@@ -172,8 +173,6 @@ def test_no_verdict_for_a_population_the_evidence_does_not_speak_of(answers: Med
 
 
 def test_telling_words_of_a_story_and_equivalent_asks_count_for_coverage() -> None:
-    from medcite.answer.coverage import QuestionTerms
-    from medcite.text.terms import stem_set
     info = understand("A 52-year-old developed a DVT three weeks after surgery. How long "
                       "should I anticoagulate?")
     terms = QuestionTerms(info, lambda ts: {t: 1.0 for t in ts})
@@ -188,3 +187,14 @@ def test_no_verdict_from_a_health_page_sentence_that_does_not_name_the_drug_aske
     assert answers.searcher.understand(question).drugs == ("flagyl",)
     answer = answers.ask(question, Audience.PATIENT, record=False)
     assert answer.verdict is None
+
+
+def test_an_answer_says_which_drug_asked_about_its_passages_do_not_mention(
+        answers: Medcite) -> None:
+    absent = answers.ask("Can I drink alcohol while taking tinidazole?", Audience.PATIENT,
+                         record=False)
+    assert "The passages used here do not mention tinidazole." in absent.missing
+    by_brand = answers.ask("Can I drink alcohol while taking Flagyl?", Audience.PATIENT,
+                           record=False)  # its generic's sentence is in the answer
+    assert any("Metronidazole" in s.text for s in by_brand.all_sentences())
+    assert not any("flagyl" in m for m in by_brand.missing)

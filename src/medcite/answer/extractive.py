@@ -31,6 +31,7 @@ from typing import cast, get_args
 from medcite.answer.audience import DOSE_CAUTION
 from medcite.answer.candidates import Candidate, candidates
 from medcite.answer.coverage import QuestionTerms
+from medcite.answer.entities import plain
 from medcite.answer.evidence import Evidence, EvidencePassage
 from medcite.answer.model import Verdict
 from medcite.answer.numbers import states_dose
@@ -391,12 +392,14 @@ def anchored(evidence: Evidence, chosen: list[Chosen]) -> list[Chosen]:
     return [c for c in chosen if c.item.n in named]
 
 
-def _names_drug(info: QueryInfo, text: str) -> bool:
-    """Whether ``text`` names a drug the question names, by any of its names."""
-    low = f" {' '.join(re.findall(r'[a-z0-9]+', text.lower()))} "
-    names = set(info.drugs) | {alt for phrase, alts in info.synonyms if phrase in info.drugs
-                               for alt in alts}
-    return any(f" {' '.join(re.findall(r'[a-z0-9]+', n.lower()))} " in low for n in names)
+def _names_drug(info: QueryInfo, text: str, drugs: tuple[str, ...] | None = None) -> bool:
+    """Whether ``text`` names a drug the question names (or one of ``drugs``), by any of
+    its names."""
+    drugs = info.drugs if drugs is None else drugs
+    said = plain(text)
+    names = set(drugs) | {alt for phrase, alts in info.synonyms if phrase in drugs
+                          for alt in alts}
+    return any(plain(name) in said for name in names)
 
 
 def _anchors(evidence: Evidence) -> set[str]:
@@ -557,6 +560,10 @@ def _missing(evidence: Evidence, chosen: list[Chosen]) -> list[str]:
     if (info.type == "dosing"
             and not any(states_dose(c.text) for c in chosen)):
         missing.append(f"No indexed passage states a dose for {topic}.")
+    for drug in info.drugs:  # an answer about drinking is no answer about drinking on a drug
+        if not _names_drug(info, " ".join(f"{c.candidate.section} {c.text}" for c in chosen),
+                           (drug,)):
+            missing.append(f"The passages used here do not mention {drug}.")
     return missing
 
 
