@@ -761,3 +761,32 @@ def test_an_abbreviation_the_claim_spells_out_names_the_outcome_alone() -> None:
     # a bracket that only glosses the outcome does not name it alone
     assert not passes(claim("losartan", "telmisartan", DOWN, "quality of life (HbA1c)"),
                       passage)
+
+
+def test_a_finding_at_another_time_point_says_nothing_of_the_claims() -> None:
+    passage = ("Serum zinc was significantly higher with the sachets than with the tablets at "
+               "12 weeks (p = 0.01), but this difference was not maintained at 24 weeks.")
+    arms = ("zinc tablets", "zinc sachets")
+    assert passes(claim(*arms, NULL, "serum zinc at 24 weeks"), passage)
+    assert not passes(claim(*arms, UP, "serum zinc at 24 weeks"), passage)
+    assert not passes(claim(*arms, DOWN, "serum zinc at 24 weeks"), passage)
+    # at the earlier time point the change is the finding
+    assert passes(claim(*arms, UP, "serum zinc at 12 weeks"), passage)
+    assert not passes(claim(*arms, NULL, "serum zinc at 12 weeks"), passage)
+    # a figure and a unit that name the measure ("24-h") are no time point
+    measure = ("Patients were seen at week 8. Their 24-h blood pressure did not differ between "
+               "the new drug and losartan.")
+    arms = ("losartan", "the new drug")
+    assert passes(claim(*arms, NULL, "blood pressure at week 8"), measure)
+    assert not passes(claim(*arms, UP, "blood pressure at week 8"), measure)
+
+
+def test_one_figure_in_every_arm_is_no_difference() -> None:
+    passage = "Time to discharge was 4.2 ± 0.8 days in both groups."
+    arms = ("usual care", "early mobilisation")
+    assert passes(claim(*arms, NULL, "time to discharge"), passage)
+    assert not passes(claim(*arms, UP, "time to discharge"), passage)
+    assert not passes(claim(*arms, DOWN, "time to discharge"), passage)
+    # a figure for each arm, or a significance of its own, is not one figure in every arm
+    each = "Time to discharge was 4.2 and 5.1 days in both groups, respectively."
+    assert not passes(claim(*arms, NULL, "time to discharge"), each)

@@ -161,6 +161,18 @@ NULL_PHRASES = [_words(p) for p in (
     "distributed equally", "equally distributed", "equally effective", "equally efficacious",
     "equally safe", "equal in both", "equal in the two", "equal in all", "equal between",
     "equal across", "equal among")]
+FADED_PHRASES = [_words(p) for p in (
+    "difference was not maintained", "differences were not maintained",
+    "effect was not maintained", "effects were not maintained",
+    "difference was not sustained", "differences were not sustained",
+    "effect was not sustained", "effects were not sustained",
+    "difference was lost", "differences were lost", "effect was lost", "effects were lost",
+    "difference disappeared", "differences disappeared", "effect disappeared",
+    "effects disappeared", "difference did not persist", "differences did not persist",
+    "effect did not persist", "effects did not persist")]
+"""A difference or effect said to fade ("the difference was not maintained at 6 months",
+"this effect disappeared by week 12"): no difference at the time the sentence goes on to
+name, a finding of no difference like "no longer significant"."""
 SIGNIFICANT = [_words(p) for p in ("significant", "significantly", "statistically significant")]
 _UP_MAG = ("increase increases increased increasing increment higher high highest more greater "
            "greatest rise rises rose risen rising elevated elevation elevate elevates raise "
@@ -285,7 +297,7 @@ def _matcher(patterns: list[tuple[tuple[str, ...], str, str]]) -> dict[str, list
 _PATTERNS = _matcher(
     [(p, "not_neg", "") for p in NOT_NEGATION]
     + [(p, "not_dir", "") for p in NOT_DIRECTION]
-    + [(p, "null", "null") for p in NULL_PHRASES]
+    + [(p, "null", "null") for p in NULL_PHRASES + FADED_PHRASES]
     + [(p, "neg", "before") for p in NEGATIVE_WORDS]
     + [(p, "neg", "after") for p in NEGATIONS]
     + [(p, "sig", "sig") for p in SIGNIFICANT]

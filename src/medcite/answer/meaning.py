@@ -49,6 +49,11 @@
    abbreviation alone (:func:`_outcome_parts`); and a figure a claim's abbreviation carries
    ("in 1 second (FEV1)") need not be traced where the passages use the abbreviation
    (:func:`without_defined_figures`).
+8. Time and sameness: a significance or no difference stated at another time point than
+   the one the claim's outcome names ("significantly lower at 2 months" for a claim about
+   6 months; "the difference was not maintained at 6 months" is its finding) is no finding
+   on it (:func:`_other_times_out`), and one figure said of every arm ("7.5 ± 1.5 days in
+   both groups") is no difference (:func:`_same_in_every_arm`).
 """
 
 from __future__ import annotations
@@ -437,13 +442,71 @@ def _finding_key(analysis: Analysis, cue: Cue, anchor: frozenset[str]) -> tuple[
 def _context(analysis: Analysis, cue: Cue) -> list[Token]:
     """The words a finding is stated in: its clause; for a p value, the words back to the
     finding before it in its sentence."""
+    return [analysis.tokens[i] for i in _context_positions(analysis, cue)]
+
+
+def _context_positions(analysis: Analysis, cue: Cue) -> list[int]:
+    """The token positions of :func:`_context`."""
     tokens = analysis.tokens
     at = tokens[cue.start]
     if cue.value != "p":
-        return [t for t in tokens if t.clause == at.clause and t.sentence == at.sentence]
+        return [i for i, t in enumerate(tokens) if t.clause == at.clause and
+                t.sentence == at.sentence]
     start = max([c.end for c in analysis.cues if c.kind in ("null", "sig") and
                  c.end <= cue.start and tokens[c.start].sentence == at.sentence], default=0)
-    return [t for t in tokens[start:cue.start] if t.sentence == at.sentence]
+    return [i for i in range(start, cue.start) if tokens[i].sentence == at.sentence]
+
+
+TIME_UNITS = frozenset("minute minutes min mins hour hours h hr hrs day days d week weeks wk "
+                       "wks month months mo mos year years yr yrs".split())
+"""Units a time point of follow-up is stated in ("at 6 months", "week 38")."""
+TIME_PREPOSITIONS = frozenset("at after by to towards until till through throughout in "
+                              "within during over".split())
+"""Words that make a figure and a time unit a time point ("at 6 months", "by week 12"),
+not part of a measure's name ("24-h blood pressure")."""
+
+
+def _time_points(words: Sequence[str]) -> frozenset[tuple[str, str]]:
+    """The time points ``words`` name: a time preposition (and "the"), then a figure and a
+    time unit either way round ("at 6 months", "at week 38", "at the 2-month follow-up"),
+    as (figure, unit less its plural)."""
+    found = set()
+    for i, word in enumerate(words[1:-1], start=1):
+        before, after = words[i - 1], words[i + 1]
+        if before == "the" and i > 1:  # "at the 2-month follow-up"
+            before = words[i - 2]
+        if before not in TIME_PREPOSITIONS:
+            continue
+        if _figure(word) is not None and after in TIME_UNITS:
+            found.add((word, _one_unit(after)))
+        elif word in TIME_UNITS and _figure(after) is not None:
+            found.add((after, _one_unit(word)))
+    return frozenset(found)
+
+
+def _one_unit(unit: str) -> str:
+    """A time unit without its plural "s" ("weeks", "week")."""
+    return unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
+
+
+def _other_times_out(window: Analysis, contrast: Contrast) -> Analysis:
+    """The window less the findings (significance, no difference) stated at another time
+    point than the one the claim's outcome names ("significantly lower at 2 months" for a
+    claim about 6 months, where the sentence goes on "the effect was not maintained at 6
+    months"): what held at one time says nothing of another. A finding whose own words name
+    no time point is kept, and so is every finding where the claim names none. Direction
+    words are kept: "more within 12 and 24 hours" says which way both went."""
+    mine = _time_points([t.word for t in tokens_of(contrast.outcome)])
+    if not mine:
+        return window
+    cues = []
+    for cue in window.cues:
+        if cue.kind in ("null", "sig"):
+            said = _time_points([window.tokens[i].word for i in _context_positions(window, cue)])
+            if said and not said & mine:
+                continue
+        cues.append(cue)
+    return Analysis(window.text, window.tokens, tuple(cues), window.comparisons)
 
 
 def _anchor(claim: Analysis) -> frozenset[str]:
@@ -583,9 +646,10 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
             break
         window = analyse(alignment.sentence)
         if contrast is not None:
-            window = _generic_findings_carried(_absences_as_findings(
-                _ranked_by_arm(_outcome_words_out(_table_p_values(_doses_out(
-                    _third_arm_out(window, contrast), contrast)), contrast), contrast),
+            figures = _same_in_every_arm(_table_p_values(_doses_out(
+                _third_arm_out(window, contrast), contrast)))
+            window = _other_times_out(_generic_findings_carried(_absences_as_findings(
+                _ranked_by_arm(_outcome_words_out(figures, contrast), contrast), contrast),
                 contrast), contrast)
         reasons = (negation_reasons(mine, window, drugs) + finding_reasons(mine, window)
                    + direction_reasons(mine, window) + strength_reasons(mine, window, passages))
@@ -986,6 +1050,42 @@ def _arm_ranked(window: Analysis, cue: Cue, contrast: Contrast) -> str | None:
     words = " ".join(t.word for t in after[starts[0] + 1:starts[0] + 1 + ARM_WORDS]
                      if t.stem not in outcome)
     return which_arm(words, contrast.intervention, contrast.comparator)
+
+
+SAME_IN_EVERY_ARM = re.compile(
+    r"(?<![\w.])(?:[<>≤≥]\s?)?\d+(?:\.\d+)?\s?(?:%|[^\W\d_]+(?:/[^\W\d_]+)?)?"
+    r"(?:\s?(?:±|\+/-)\s?\d+(?:\.\d+)?\s?(?:%|[^\W\d_]+)?)?"
+    r"\s(?:in|for|among|with)\s(?:both|either|each|all)\s(?:the\s)?(?:\w+\s)?(?:groups|arms)\b",
+    re.I)
+"""One figure said of every arm ("7.5 ± 1.5 days in both groups", "≤ 0.2 in both groups")."""
+_CLAUSE_START = re.compile(r"[,;:()\[\]]|\brespectively\b", re.I)
+
+
+def _same_in_every_arm(window: Analysis) -> Analysis:
+    """The window with one figure said of every arm ("The mean stay was 7.5 ± 1.5 days in
+    both groups") read as a finding of no difference: the arms had the same value. Only
+    where the figure is the only one in its clause (not "12 and 14 days in both groups",
+    "respectively") and its sentence states no significance of its own."""
+    found = []
+    for m in SAME_IN_EVERY_ARM.finditer(window.text):
+        before = window.text[:m.start()]
+        clause = _CLAUSE_START.split(before)[-1]
+        if any(c.isdigit() for c in clause) or "respectively" in window.text[m.end():].lower():
+            continue
+        start = len(tokens_of(before))
+        end = len(tokens_of(window.text[:m.end()]))
+        if end > len(window.tokens) or start >= end:
+            continue
+        sentence = window.tokens[start].sentence
+        if any(c.kind in ("null", "sig") and window.tokens[c.start].sentence == sentence
+               for c in window.cues):
+            continue
+        scope = frozenset(t.stem for t in window.tokens if t.sentence == sentence and t.stem)
+        found.append(Cue("null", "same", start, end, scope))
+    if not found:
+        return window
+    cues = tuple(sorted((*window.cues, *found), key=lambda c: c.start))
+    return Analysis(window.text, window.tokens, cues, window.comparisons)
 
 
 LABEL_WORD = 4
