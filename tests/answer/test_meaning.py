@@ -10,7 +10,7 @@ import pytest
 from medcite.answer.cues import analyse
 from medcite.answer.figures import figures_direction
 from medcite.answer.lexicon import TermLexicon
-from medcite.answer.meaning import align, assess, orientation
+from medcite.answer.meaning import align, assess, finding_kind, orientation
 from medcite.answer.verify import check_sentence, reason_list, verdict
 from medcite.models import VocabTerm
 
@@ -790,3 +790,35 @@ def test_one_figure_in_every_arm_is_no_difference() -> None:
     # a figure for each arm, or a significance of its own, is not one figure in every arm
     each = "Time to discharge was 4.2 and 5.1 days in both groups, respectively."
     assert not passes(claim(*arms, NULL, "time to discharge"), each)
+
+
+ELIMINATION_PASSAGES = [
+    "Time to onset of analgesia was recorded for four hours after the dose.",
+    "Over that time celecoxib was not significantly different from placebo (P = 0.069)."]
+
+
+def test_a_comparison_claim_passes_when_the_passage_rules_out_both_other_findings() -> None:
+    claim = ("Compared with placebo, celecoxib made no significant difference to time to onset "
+             "of analgesia.")
+    silent = assess(claim, ELIMINATION_PASSAGES, eliminate=False)
+    assert [code for code, _ in silent.reasons] == ["direction"]  # no sentence says it
+    assert assess(claim, ELIMINATION_PASSAGES).reasons == ()
+    for finding in ("significantly increased", "significantly decreased"):
+        rival = claim.replace("made no significant difference to", finding)
+        assert "direction" in codes(rival, " ".join(ELIMINATION_PASSAGES))
+
+
+def test_elimination_needs_the_passages_to_name_the_outcome() -> None:
+    passages = ["Nausea was recorded for four hours after the dose.",
+                ELIMINATION_PASSAGES[1]]
+    claim = ("Compared with placebo, celecoxib made no significant difference to time to onset "
+             "of analgesia.")
+    assert not check_sentence(claim, passages).ok
+
+
+@pytest.mark.parametrize(("finding", "kind"), [
+    ("significantly increased", "up"), ("significantly reduced", "down"),
+    ("made no significant difference to", "null"), ("did not significantly change", "null"),
+    ("significantly improved", None)])
+def test_finding_kinds(finding: str, kind: str | None) -> None:
+    assert finding_kind(finding) == kind

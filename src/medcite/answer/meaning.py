@@ -604,13 +604,15 @@ def concepts_in(text: str, lexicon: Lexicon | None) -> dict[str, Concept]:
 
 
 def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
-           judge: Judge | None = None) -> Assessment:
+           judge: Judge | None = None, *, eliminate: bool = True) -> Assessment:
     """Term support and every failed check of meaning of ``claim`` against ``passages``.
 
     A near copy of its best window is judged by what was changed (``answer/edits.py``);
     a paraphrase by the cues of each of its best windows, passing if one of them agrees.
     ``judge`` (optional, a model) settles what the rules cannot: a paraphrase they accept,
     or one whose windows are only silent on its finding; never a contradiction they found.
+    ``eliminate``: a comparison claim the windows are only silent on may pass by
+    elimination (:func:`_left_by_elimination`).
     """
     windows = candidates(claim, passages)
     if not windows:
@@ -666,6 +668,10 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
         blanket = _blanket_finding(mine, contrast, passages)
         if blanket is not None:
             alignment, reasons = blanket, []
+        elif eliminate:
+            left = _left_by_elimination(claim, contrast, passages, lexicon)
+            if left is not None:
+                alignment, reasons = left, []
     if judge is not None and (not reasons or _silent(reasons)):
         opinion = judge(claim, alignment.sentence)
         if opinion is True:
@@ -674,6 +680,65 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
             reasons = [("judge", "the model judge finds the passage sentence does not support "
                                  "the sentence")]
     return Assessment(round(support, 3), tuple(dict.fromkeys(reasons + found)), alignment)
+
+
+FINDINGS = {"up": "significantly increased", "down": "significantly decreased",
+            "null": "made no significant difference to"}
+"""The three findings a comparison claim can state of its outcome: one of them is true."""
+_UP_FINDING = re.compile(r"\b(?:increased?|raised?|elevated|prolonged|lengthened|enhanced|"
+                         r"higher|greater|more)\b", re.I)
+_DOWN_FINDING = re.compile(r"\b(?:decreased?|reduced?|lowered|lower|shortened|diminished|"
+                           r"less|fewer)\b", re.I)
+_NULL_FINDING = re.compile(r"\bno\b|\bnot\b", re.I)
+CONTRADICTIONS = frozenset(("direction", "negation", "comparison_order", "strength"))
+"""Reason codes by which a passage contradicts a sentence's meaning."""
+
+
+def finding_kind(finding: str) -> str | None:
+    """Which of :data:`FINDINGS` a comparison claim's finding words state; None for one
+    whose direction depends on the outcome ("improved", "worsened")."""
+    if _NULL_FINDING.search(finding):
+        return "null"
+    up, down = bool(_UP_FINDING.search(finding)), bool(_DOWN_FINDING.search(finding))
+    return "up" if up and not down else "down" if down and not up else None
+
+
+def _left_by_elimination(claim: str, contrast: Contrast, passages: Sequence[str],
+                         lexicon: Lexicon | None) -> Alignment | None:
+    """The passage sentence that contradicts both other findings a comparison claim could
+    state, where the passages are silent on the claim's own (no sentence reports it in
+    words the rules read) but contradict both others: of "increased", "decreased" and "no
+    significant difference" exactly one is true, so a passage ruling out two states the
+    third ("significantly lower in group A" rules out "no difference" and "increased",
+    whatever way the sentence words its outcome). Only where the passages name the outcome
+    and no ruling-out sentence excepts something ("… for any outcome except …"); only the
+    finding is settled this way: the claim's drugs, populations and numbers are still
+    checked against the passages."""
+    kind = finding_kind(contrast.finding)
+    if kind is None or not _names_outcome(contrast, passages):
+        return None
+    start, end = contrast.verb
+    found = []
+    for other, words in FINDINGS.items():
+        if other == kind:
+            continue
+        rival = assess(f"{claim[:start]}{words}{claim[end:]}", passages, lexicon,
+                       eliminate=False)
+        if not any(code in CONTRADICTIONS and not _silent([(code, detail)])
+                   for code, detail in rival.reasons) or rival.alignment is None or \
+                EXCEPT.search(rival.alignment.sentence):
+            return None
+        found.append(rival.alignment)
+    return found[0]
+
+
+def _names_outcome(contrast: Contrast, passages: Sequence[str]) -> bool:
+    """Whether the passages name most of a comparison claim's outcome terms."""
+    outcome = _outcome_stems(contrast)
+    have = {t for p in passages for s in _sentences(p) for t in s.terms}
+    roots = {root(t) for t in have}
+    return bool(outcome) and len({t for t in outcome if t in have or root(t) in roots}) >= \
+        OUTCOME_SHARE * len(outcome)
 
 
 def figures_reasons(claim: Analysis, window: Analysis, contrast: Contrast) -> list[Reason]:
