@@ -822,3 +822,50 @@ def test_elimination_needs_the_passages_to_name_the_outcome() -> None:
     ("significantly improved", None)])
 def test_finding_kinds(finding: str, kind: str | None) -> None:
     assert finding_kind(finding) == kind
+
+def test_an_arm_label_may_name_the_arm_by_any_word_before_its_head() -> None:
+    passage = ("Wound infections were similar in the honey dressing arm and the gauze dressing "
+               "arm (p = 0.61).")
+    arms = ("gauze", "medical-grade honey (MGH), applied daily")
+    assert passes(claim(*arms, NULL, "wound infections"), passage)
+    assert not passes(claim(*arms, DOWN, "wound infections"), passage)
+    joined = "Wound infections were similar in the honey and gauze dressing groups (p = 0.61)."
+    assert passes(claim(*arms, NULL, "wound infections"), joined)
+    assert not passes(claim(*arms, UP, "wound infections"), joined)
+    # a label no word of which names the claim's arms is another arm; a generic word
+    # ("placebo") in it names none
+    other = ("Wound infections were similar in the silver dressing arm and the control arm "
+             "(p = 0.61).")
+    assert not passes(claim(*arms, NULL, "wound infections"), other)
+    generic = ("Wound infections were similar in the silver dressing arm and the placebo "
+               "dressing arm (p = 0.61).")
+    assert not passes(claim("placebo", "honey", NULL, "wound infections"), generic)
+    # a word that measures is no arm's label
+    mean = "The mean group difference in wound infections was not significant (p = 0.61)."
+    assert passes(claim("usual care", "a district nursing service", NULL, "wound infections"),
+                  mean)
+
+
+def test_a_bracket_in_the_outcome_need_not_be_repeated() -> None:
+    passage = ("Diastolic pressure was significantly lower in the nadolol group than in the "
+               "placebo group (p = 0.01).")
+    outcome = "diastolic pressure (seated, cuff)"
+    assert passes(claim("placebo", "nadolol", DOWN, outcome), passage)
+    assert not passes(claim("placebo", "nadolol", UP, outcome), passage)
+    # the words outside the bracket must still be reported
+    assert not passes(claim("placebo", "nadolol", DOWN, "resting heart rate (seated, cuff)"),
+                      passage)
+
+
+def test_a_figure_of_an_abbreviation_stands_for_a_word_of_its_long_form() -> None:
+    passage = "FEV1 rose significantly more with tiotropium than with placebo (p < 0.001)."
+    outcome = "forced expiratory volume in one second (FEV1)"
+    assert passes(claim("placebo", "tiotropium", UP, outcome), passage)
+    assert not passes(claim("placebo", "tiotropium", DOWN, outcome), passage)
+
+
+def test_an_absence_in_every_arm_refers_to_the_arms() -> None:
+    passage = "No serious adverse events occurred during the study."
+    arms = ("usual care", "a nurse-led telephone follow-up programme")
+    assert passes(claim(*arms, NULL, "serious adverse events"), passage)
+    assert not passes(claim(*arms, UP, "serious adverse events"), passage)

@@ -25,7 +25,10 @@
    (:func:`without_arms`; numbers in the outcome still are). An arm the passages
    contradict is still rejected (:func:`arm_reasons`): they name drugs and none of the
    arms', or the aligned sentence names an arm ("the yoga group") neither arm is (not by a
-   number, its initials or a shortening: "group II", "the TC group", "the Dex group").
+   number, its initials or a shortening: "group II", "the TC group", "the Dex group"; any
+   non-generic word of the label before "group" may name it: "the LPS-vaccine group").
+   Terms in brackets in the outcome (a gloss, an instrument) count only where found, and
+   an absence of the outcome in every arm refers to the arms (:func:`_reports_between_arms`).
 6. How a passage states a comparison's finding, read for a comparison claim: the template
    words ("significantly decreased", "compared with") and how the outcome is measured
    ("number of patients developing ...") count for support only where found; a finding
@@ -919,15 +922,44 @@ EVERY_ARM_WORDS = frozenset("each both all either every".split())
 arm's name."""
 
 
-def _arm_names(window: Analysis) -> set[str]:
-    """Stems a passage sentence names arms by: the word before "group" / "arm" ("the yoga
-    group"), less the generic ones ("the control group") and those said of every arm
-    ("each vaccine group")."""
+LABEL_WORDS_BEFORE = 3
+"""Words before "group" / "arm" that may make up an arm's label ("the LPS-vaccine group",
+"the saline vehicle arm", "the 1-week triple therapy group")."""
+LABEL_BREAKS = frozenset("plus vs versus".split())
+"""Words that join two arms' names: a label does not run back past them."""
+PLURAL_ARM_NOUNS = frozenset("groups arms".split())
+JOINING = frozenset("and or".split())
+"""Words joining the labels of arms named together ("the LPS and placebo pretreatment
+groups" are the LPS pretreatment group and the placebo one)."""
+
+
+def _arm_labels(window: Analysis, outcome: frozenset[str]) -> list[frozenset[str]]:
+    """The labels a passage sentence names arms by: the word before "group" / "arm" ("the
+    yoga group"), less the generic ones ("the control group"), those said of every arm
+    ("each vaccine group"), numbers ("group II"), words of the claim's outcome and words
+    that measure ("the mean group difference"); with the words of its name before it
+    in its clause ("the LPS-vaccine group", "the saline vehicle arm", "the LPS and placebo
+    pretreatment groups"), any of which but a
+    generic one ("the placebo-vaccine group") may name the arm."""
     tokens = window.tokens
-    found = {stem for i, token in enumerate(tokens[1:], start=1)
-             if token.word in _ARM_NOUNS and (stem := tokens[i - 1].stem)
-             and not (i > 1 and tokens[i - 2].word in EVERY_ARM_WORDS)}
-    return {s for s in found if s not in _GENERIC_STEMS | _FILLERS | _CUE_STEMS}
+    labels = []
+    for i, token in enumerate(tokens[1:], start=1):
+        head = tokens[i - 1]
+        if token.word not in _ARM_NOUNS or not head.stem or not head.stem.isalpha() or \
+                head.stem in _GENERIC_STEMS | _FILLERS | _CUE_STEMS | _COUNT_WORDS | \
+                _MEASURE_STEMS | outcome:
+            continue
+        start = i - 1
+        while start > 0 and i - start < LABEL_WORDS_BEFORE + 1 and \
+                tokens[start - 1].clause == token.clause and \
+                tokens[start - 1].word not in LABEL_BREAKS and (tokens[start - 1].stem or (
+                    token.word in PLURAL_ARM_NOUNS and tokens[start - 1].word in JOINING)):
+            start -= 1
+        if start > 0 and tokens[start - 1].word in EVERY_ARM_WORDS:
+            continue
+        labels.append(frozenset(t.stem for t in tokens[start:i] if t.stem) - (
+            _FILLERS | _CUE_STEMS | _MEASURE_STEMS))
+    return labels
 
 
 _COUNT_WORDS = frozenset(stem_of(w) or w for w in (
@@ -965,12 +997,12 @@ def arm_reasons(contrast: Contrast, passages: Sequence[str], window: Analysis,
     if mine & theirs:
         return []  # the arms are named, by one of their names
     arms = f"{contrast.intervention} {contrast.comparator}"
-    named = {t for t in _arm_names(window) - set(stems(contrast.outcome))
-             if t.isalpha() and t not in _COUNT_WORDS}
-    other = sorted(t for t in named if not _names_arm(t, arms))
-    if other and not named - set(other):
-        return [("entity", f"the passage compares \"{other[0]}\", an arm the sentence does "
-                           "not name")]
+    labels = _arm_labels(window, frozenset(stems(contrast.outcome)))
+    other = [label for label in labels
+             if not any(_names_arm(t, arms) for t in label - _GENERIC_STEMS)]
+    if other and len(other) == len(labels):
+        return [("entity", f"the passage compares \"{' '.join(sorted(other[0]))}\", an arm "
+                           "the sentence does not name")]
     return []
 
 
@@ -1346,13 +1378,35 @@ def _judged_as_contrast(claim: str, contrast: Contrast, mine: Analysis, found: l
     arm_stems = _arm_stems(contrast)
     have = {t for p in passages for s in _sentences(p) for t in s.terms}
     refers = bool(have & (_GENERIC_STEMS | arm_stems)) or any(
-        analyse(s.text).of("sig", "null") or analyse(s.text).comparisons or
-        _table_p_values(analyse(s.text)).of("null") for p in passages for s in _sentences(p))
+        _reports_between_arms(analyse(s.text), contrast) for p in passages
+        for s in _sentences(p))
     frame = frozenset(stems(contrast.outcome)) & (_MEASURE_STEMS | _GENERIC_STEMS)
     parts = _outcome_parts(contrast)
     glossed = parts[0] - parts[1] if len(parts) == 2 and parts[1] <= have else frozenset()
-    return mine, kept, _template_stems(contrast) | frame | glossed | (
+    return mine, kept, _template_stems(contrast) | frame | glossed | _bracketed(contrast) | (
         arm_stems if refers else frozenset())
+
+
+def _reports_between_arms(sentence: Analysis, contrast: Contrast) -> bool:
+    """Whether a passage sentence reports a finding between a trial's arms without naming
+    them: a significance or a p value, a comparison, a table row's p value, or an absence
+    of the outcome in every arm ("No serious adverse events occurred")."""
+    return bool(sentence.of("sig", "null") or sentence.comparisons or
+                _table_p_values(sentence).of("null") or
+                _absences_as_findings(sentence, contrast).of("null"))
+
+
+_BRACKET = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+
+
+def _bracketed(contrast: Contrast) -> frozenset[str]:
+    """The terms of a comparison claim's outcome inside brackets ("systolic blood pressure
+    (Riva-Rocci)", "VAS score immediately (first postoperative day) after surgery"): a
+    gloss, an instrument or an abbreviation of what the words outside name, which the
+    passage reporting the outcome need not repeat. They count only where found; the words
+    outside must still be reported (:func:`reports_on`), and a figure inside is still
+    traced."""
+    return frozenset(stems(" ".join(_BRACKET.findall(contrast.outcome))))
 
 
 _TEMPLATE_STEMS = frozenset(stems("compared"))

@@ -17,8 +17,9 @@ SPARE_WORDS = 2
 def abbreviated_terms(claim: str, text: str) -> frozenset[str]:
     """Terms of the long forms ``claim`` abbreviates ("unified Parkinson's disease rating
     scale (UPDRS)") whose abbreviation ``text`` uses ("UPDRS", "IIEF" for "IIEF-5"): the
-    words before the bracket, as many as the abbreviation has letters and a few more, from
-    one that starts with its first letter."""
+    words before the bracket, as many as the abbreviation has letters and figures (the "1"
+    of "FEV1" stands for "one second") and a few more, from one that starts with its first
+    letter."""
     found: set[str] = set()
     for m in _BRACKETED.finditer(claim):
         short = _CORE.match(m.group(2).strip())
@@ -28,7 +29,7 @@ def abbreviated_terms(claim: str, text: str) -> frozenset[str]:
         if not re.search(rf"\b{re.escape(core)}", text, re.I):
             continue
         words = m.group(1).split()
-        limit = sum(c.isalpha() for c in core) + SPARE_WORDS
+        limit = sum(c.isalnum() for c in core) + SPARE_WORDS  # "1" for "one second"
         starts = [i for i in range(max(0, len(words) - limit), len(words))
                   if words[i][:1].lower() == core[0].lower()]
         if starts:
