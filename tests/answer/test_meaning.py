@@ -823,6 +823,7 @@ def test_elimination_needs_the_passages_to_name_the_outcome() -> None:
 def test_finding_kinds(finding: str, kind: str | None) -> None:
     assert finding_kind(finding) == kind
 
+
 def test_an_arm_label_may_name_the_arm_by_any_word_before_its_head() -> None:
     passage = ("Wound infections were similar in the honey dressing arm and the gauze dressing "
                "arm (p = 0.61).")
