@@ -870,3 +870,46 @@ def test_an_absence_in_every_arm_refers_to_the_arms() -> None:
     arms = ("usual care", "a nurse-led telephone follow-up programme")
     assert passes(claim(*arms, NULL, "serious adverse events"), passage)
     assert not passes(claim(*arms, UP, "serious adverse events"), passage)
+
+
+def test_the_finding_that_names_the_outcome_settles_a_mixed_sentence() -> None:
+    # the change names more of the claim's words (its arm), the finding of no difference
+    # more of its outcome: the outcome's finding is the latter
+    passage = ("Although the phenylephrine infusion significantly increased mean arterial "
+               "pressure (P < 0.001), arterial oxygen pressure did not differ between the two "
+               "periods (P = 0.41).")
+    arms = ("a saline infusion", "a phenylephrine infusion")
+    assert passes(claim(*arms, NULL, "arterial oxygen pressure"), passage)
+    assert not passes(claim(*arms, UP, "arterial oxygen pressure"), passage)
+    assert not passes(claim(*arms, DOWN, "arterial oxygen pressure"), passage)
+
+
+def test_a_change_between_the_arms_outweighs_no_difference_at_another_time() -> None:
+    passage = ("At baseline, heart rate was similar in the two groups, but it was significantly "
+               "lower in the clonidine group after intubation and after incision (p<0.05).")
+    outcome = "heart rate after intubation and after incision"
+    assert passes(claim("placebo", "clonidine", DOWN, outcome), passage)
+    assert not passes(claim("placebo", "clonidine", UP, outcome), passage)
+    assert not passes(claim("placebo", "clonidine", NULL, outcome), passage)
+    # a change against another reference than the claim's arms (here, before induction) is
+    # another comparison: it does not outweigh the finding between the arms
+    within = ("Heart rate after intubation was similar in the two groups, but it was "
+              "significantly lower after intubation than before induction in the clonidine "
+              "group (p<0.05).")
+    assert not passes(claim("placebo", "clonidine", DOWN, "heart rate after intubation"), within)
+
+
+def test_figures_for_several_time_points_respectively_give_the_direction() -> None:
+    passage = ("The 1- and 3-year survival rates were 80.2, 61.5 and 70.4, 48.9 % in groups A "
+               "and B, respectively. These differences were statistically significant (log-rank "
+               "test p = 0.004).")
+    arms = ("chemotherapy alone (group B)", "chemoradiation (group A)")
+    outcome = "the 1- and 3-year survival rates"
+    assert passes(claim(*arms, UP, outcome), passage)
+    assert not passes(claim(*arms, DOWN, outcome), passage)
+    assert not passes(claim(*arms, NULL, outcome), passage)
+    # arm by arm or point by point, A is above B; where the readings differ nothing is told
+    assert figures_direction(passage, "group A", "group B") == 1
+    assert figures_direction(passage, "group B", "group A") == -1
+    mixed = "The 1- and 3-year scores were 10, 15 and 12, 11 in groups A and B, respectively."
+    assert figures_direction(mixed, "group A", "group B") == 0

@@ -8,7 +8,9 @@ arm named right after it ("12.4% in the cefixime group") or right before it ("gr
 0.98 mm"); the arm is matched to the claim's intervention or comparator by the words only
 one of them has (or by "group A" / "control" where the claim names it so). It answers only
 when exactly one figure is tied to each arm, in the same unit, and they differ; where no
-figure is tied to an arm, by the one ratio the sentence states ("OR 3.50": above 1).
+figure is tied to an arm, by the one ratio the sentence states ("OR 3.50": above 1). Figures
+for two arms at several time points given "respectively" ("68.5, 41.4 and 56.8, 26.2 % in
+groups A and B") answer where every point, read either way, puts the same arm above.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ _ARM_THEN_FIGURE = re.compile(
 _RATIO = re.compile(r"\b(?:OR|RR|IRR|(?:odds|risk|rate) ratio|relative risk)\b"
                     r"[^\d()\[\];]{0,12}?(?<![\w.])(?P<value>\d+(?:\.\d+)?)", re.I)
 _LETTERED = re.compile(r"\b(?:group|arm)\s(\w+)\b", re.I)
+_PLURAL_LABEL = re.compile(r"^(group|arm)s\s(\w+)$", re.I)
+"""Arms lettered together ("groups A | and B")."""
 CONTROL_WORDS = frozenset("control controls placebo sham usual standard conventional routine "
                           "untreated".split())
 """Words by which a passage names the comparator without its name."""
@@ -58,6 +62,9 @@ def figures_direction(text: str, intervention: str, comparator: str) -> int:
     """1 where ``text``'s figures put the intervention above the comparator, -1 below, 0
     where they do not tell (see the module doc)."""
     text = normalise(text)
+    series = _respective_series(text, intervention, comparator)
+    if series:
+        return series
     found = _paired(text, intervention, comparator) or _figures(text, intervention, comparator)
     mine = [f for f in found if f.arm == "intervention"]
     theirs = [f for f in found if f.arm == "comparator"]
@@ -80,11 +87,13 @@ def _singular(unit: str) -> str:
 _BRACKET = re.compile(r"\s?[(\[]([^()\[\]]*)[)\]]")
 _PERCENT = re.compile(r"^\s?(\d+(?:\.\d+)?)\s?%\s?$")
 _P_VALUE = re.compile(r"\bp\s?(?:value\s?)?[<>=≤≥]+\s?\.?\d[\d.]*", re.I)
-_FIGURE = re.compile(r"(?<![\w.,/±-])(\d+(?:\.\d+)?)(?:\s?%)?(?:\s?±\s?\d+(?:\.\d+)?)?"
-                     r"(\s?[(\[][^()\[\]]*[)\]])?")
+_FIGURE = re.compile(r"(?<![\w.,/±-])(\d+(?:\.\d+)?)(?!-[^\W\d_]|-\s)(?:\s?%)?"
+                     r"(?:\s?±\s?\d+(?:\.\d+)?)?(\s?[(\[][^()\[\]]*[)\]])?")
+"""A figure with its spread and bracket; not one that names a time point or a measure
+("5-year", "the 2- and 5-year rates", "24-h")."""
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _BOTH = re.compile(r"\b(?:in|for|with|among|of|between)\s(?:the\s)?(?P<a>[^,;()\d]{2,40}?)\s"
-                   r"and\s(?:the\s)?(?P<b>[^,;()\d]{2,40}?)(?=\s(?:groups?|arms?)\b|,|\s(?:"
+                   r"and\s(?:the\s)?(?P<b>[^,;()\d]{1,40}?)(?=\s(?:groups?|arms?)\b|,|\s(?:"
                    r"was|were|respectively)\b)", re.I)
 _VERSUS_ARMS = re.compile(r"(?:^|[\s(])(?P<a>[^,;()\d]{2,40}?)\s(?:versus|vs\.?|compared "
                           r"(?:with|to))\s(?:the\s)?(?P<b>[^,;()\d]{2,40}?)(?=[\s,;:()])",
@@ -113,9 +122,38 @@ def _paired(text: str, intervention: str, comparator: str) -> list[_Figure]:
     return []
 
 
+def _respective_series(text: str, intervention: str, comparator: str) -> int:
+    """The direction of figures given for two arms at several time points or measures, by
+    "respectively" ("The 2- and 5-year rates were 68.5, 41.4 and 56.8, 26.2 % in groups A
+    and B, respectively"): 1 where the intervention is above the comparator, -1 below, 0
+    where they do not tell. The figures may run arm by arm (68.5, 41.4 for A) or point by
+    point (68.5 for A, 41.4 for B at 2 years): it answers only where both readings put the
+    same arm above at every point."""
+    both = _BOTH.search(text) if _RESPECTIVELY.search(text) else None
+    sides = _sides(both, intervention, comparator) if both else None
+    if both is None or sides is None:
+        return 0
+    values = _leading_figures(text[:both.start()] + " " + text[both.end():])
+    half = len(values) // 2
+    if half < 2 or len(values) != 2 * half:
+        return 0  # one pair is read by :func:`_paired`
+    pairs = [*zip(values[:half], values[half:], strict=True),
+             *zip(values[0::2], values[1::2], strict=True)]
+    signs = {(a > b) - (a < b) for a, b in pairs}
+    if len(signs) != 1 or 0 in signs:
+        return 0
+    went = signs.pop()
+    return went if sides[0] == "intervention" else -went
+
+
 def _sides(arms: re.Match[str], intervention: str, comparator: str) -> tuple[str, str] | None:
-    """Which of the claim's arms the two arms a passage pairs ("a", "b") are, if one each."""
-    a, b = (which_arm(arms[k], intervention, comparator) for k in ("a", "b"))
+    """Which of the claim's arms the two arms a passage pairs ("a", "b") are, if one each
+    ("groups A and B" pairs group A and group B)."""
+    first, second = arms["a"], arms["b"]
+    plural = _PLURAL_LABEL.match(first)
+    if plural:
+        first, second = f"{plural[1]} {plural[2]}", f"{plural[1]} {second}"
+    a, b = (which_arm(words, intervention, comparator) for words in (first, second))
     return (a, b) if a and b and a != b else None
 
 

@@ -57,6 +57,12 @@
    6 months; "the difference was not maintained at 6 months" is its finding) is no finding
    on it (:func:`_other_times_out`), and one figure said of every arm ("7.5 ± 1.5 days in
    both groups") is no difference (:func:`_same_in_every_arm`).
+9. Mixed sentences: where a change and a finding of no difference are equally about the
+   claim's terms, the one whose own clause names more of the claim's outcome decides
+   (:func:`_settled`) — a change only where it is stated between the arms, with its
+   direction and against nothing the claim does not name (:func:`_change_beats`); and the
+   words of a statistical test ("log-rank test p = 0.002") do not stop a finding stated in
+   the next sentence from being about the first (:data:`TEST_WORDS`).
 """
 
 from __future__ import annotations
@@ -378,13 +384,17 @@ def direction_reasons(claim: Analysis, window: Analysis) -> list[Reason]:
     return []
 
 
-def _state(analysis: Analysis, anchor: frozenset[str], weak: bool) -> str:
+def _state(analysis: Analysis, anchor: frozenset[str], weak: bool,
+           outcome: frozenset[str] = frozenset()) -> str:
     """"null" (no difference found), "change" (a difference) or "" (mixed or none), from the
     cues about the claim's terms. ``weak``: an unqualified direction ("reduced") counts as a
-    change (in the claim; in a passage only "significant" or a p value does)."""
+    change (in the claim; in a passage only "significant" or a p value does). ``outcome``:
+    the words naming what a comparison claim's finding is about, which settle findings
+    that disagree (:func:`_settled`); the claim's terms where empty."""
     every = analysis.of("null", "sig", "dir")
     best = max((len(c.scope & anchor) for c in every), default=0)
-    cues = _settled(analysis, [c for c in every if len(c.scope & anchor) == best], anchor)
+    cues = _settled(analysis, [c for c in every if len(c.scope & anchor) == best], anchor,
+                    outcome or anchor)
     null = any(c.kind == "null" or (c.kind in ("dir", "sig") and c.negated) for c in cues)
     if any(c.kind == "sig" and not c.negated for c in cues):
         return "" if null else "change"
@@ -409,22 +419,60 @@ BASELINE_WORDS = frozenset("baseline pretreatment preintervention".split())
 compares ("end of study vs baseline")."""
 
 
-def _settled(analysis: Analysis, cues: list[Cue], anchor: frozenset[str]) -> list[Cue]:
+def _settled(analysis: Analysis, cues: list[Cue], anchor: frozenset[str],
+             named: frozenset[str]) -> list[Cue]:
     """Of findings that disagree (a significant change and no difference, equally about the
     claim's terms), the findings of no difference that beat every change: stated between
     the arms where the change is stated within them ("X fell significantly in both groups,
     with no difference between the groups": the comparison is the latter), or naming more
-    of the claim's terms in their own clause ("although A rose significantly, B did not
-    differ"). A change is not settled on so: with no direction word of its own it would
-    pass a claim of either direction."""
+    of ``named`` (the claim's outcome, else its terms) in their own clause ("although A
+    rose significantly, B did not differ"). Else the changes that beat every finding of no
+    difference (:func:`_change_beats`). ``anchor``: the claim's terms."""
     findings = [c for c in cues if c.kind in ("null", "sig")]
     nulls = [c for c in findings if c.kind == "null" or c.negated]
     changes = [c for c in findings if c.kind == "sig" and not c.negated]
     if not (nulls and changes):
         return cues
-    keys = {c: _finding_key(analysis, c, anchor) for c in findings}
+    keys = {c: _finding_key(analysis, c, named) for c in findings}
     won = [n for n in nulls if all(_beats(keys[n], keys[c]) for c in changes)]
+    won = won or [c for c in changes if _change_beats(analysis, c, anchor) and all(
+        keys[c][1] > keys[n][1] and keys[c][0] >= keys[n][0] for n in nulls)]
     return won or cues
+
+
+def _change_beats(analysis: Analysis, change: Cue, anchor: frozenset[str]) -> bool:
+    """Whether a significant change may outweigh a finding of no difference that names
+    fewer of the claim's outcome words ("MAP was similar before induction, but it was
+    significantly lower in group A after incision"): only a change stated between the arms
+    in words that say which way it went ("lower in", "less ... than"), against nothing the
+    claim does not name ("greater than the pre-intervention phase", "compared with placebo"
+    for a claim against another drug) and said of no arm it does not name ("lower in the
+    group resited on indication"): a change without a direction word would pass a claim of
+    either direction, and one against baseline or of another arm is another comparison
+    than the claim's."""
+    positions = set(_context_positions(analysis, change))
+    if _finding_key(analysis, change, anchor)[0] != 1:
+        return False
+    directions = [d for d in analysis.of("dir") if d.start in positions and not d.negated]
+    if not directions:
+        return False
+    if any(not c.reference & anchor for c in analysis.comparisons
+           if c.start in positions or c.arm[0] in positions):
+        return False
+    return all(_said_of(analysis, d) <= anchor for d in directions)
+
+
+def _said_of(analysis: Analysis, cue: Cue) -> frozenset[str]:
+    """The words that name what a direction is said of after a preposition in its clause
+    ("lower | in the HTEA group"), less generic words ("the group")."""
+    at = analysis.tokens[cue.start]
+    after = [t for t in analysis.tokens[cue.end:] if t.clause == at.clause and
+             t.sentence == at.sentence]
+    starts = [i for i, t in enumerate(after) if t.word in ARM_PREPOSITIONS]
+    if not starts:
+        return frozenset()
+    return frozenset(t.stem for t in after[starts[0] + 1:starts[0] + 1 + ARM_WORDS]
+                     if t.stem) - _GENERIC_STEMS - _FILLERS
 
 
 def _beats(null: tuple[int, int], change: tuple[int, int]) -> bool:
@@ -434,12 +482,12 @@ def _beats(null: tuple[int, int], change: tuple[int, int]) -> bool:
 
 def _finding_key(analysis: Analysis, cue: Cue, anchor: frozenset[str]) -> tuple[int, int]:
     """How a finding compares the arms (between +1, within -1, else 0), and how many of the
-    claim's terms its own words name."""
+    claim's terms (stems, or figures as written) its own words name."""
     context = _context(analysis, cue)
     words = {t.word for t in context}
     between = -1 if words & BASELINE_WORDS else 1 if words & BETWEEN_WORDS else \
         -1 if words & WITHIN_WORDS or _ONE_ARM.search(" ".join(t.word for t in context)) else 0
-    return between, len({t.stem for t in context if t.stem} & anchor)
+    return between, len({t.stem or t.word for t in context} & anchor)
 
 
 def _context(analysis: Analysis, cue: Cue) -> list[Token]:
@@ -517,14 +565,15 @@ def _anchor(claim: Analysis) -> frozenset[str]:
                           for t in claim.tokens[c.start:c.end] if t.stem}
 
 
-def carries_finding(claim: Analysis, window: Analysis) -> bool:
+def carries_finding(claim: Analysis, window: Analysis,
+                    outcome: frozenset[str] = frozenset()) -> bool:
     """Whether the window reports the claim's finding about the claim's terms — no
     difference, or a difference in the claim's direction; True when the claim reports no
-    finding."""
+    finding. ``outcome``: see :func:`_state`."""
     mine = _state(claim, claim.stems, weak=True)
     if not mine:
         return True
-    if _state(window, _anchor(claim), weak=True) != mine:
+    if _state(window, _anchor(claim), weak=True, outcome=outcome) != mine:
         return False
     claimed = [c for c in claim.of("dir") if not c.negated]
     if mine == "null" or not claimed:
@@ -538,13 +587,15 @@ def carries_finding(claim: Analysis, window: Analysis) -> bool:
                for c in claimed for w in said)
 
 
-def finding_reasons(claim: Analysis, window: Analysis) -> list[Reason]:
-    """"No significant difference" against a significant change, either way round."""
+def finding_reasons(claim: Analysis, window: Analysis,
+                    outcome: frozenset[str] = frozenset()) -> list[Reason]:
+    """"No significant difference" against a significant change, either way round.
+    ``outcome``: see :func:`_state`."""
     anchor = _anchor(claim)
     mine = _state(claim, claim.stems, weak=True)
     if not mine:
         return []
-    theirs = _state(window, anchor, weak=False)
+    theirs = _state(window, anchor, weak=False, outcome=outcome)
     if mine == "null" and theirs == "change":
         return [("direction", "the sentence reports no significant difference; the passage "
                               "reports one")]
@@ -646,6 +697,7 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
         return Assessment(round(support, 3), tuple(dict.fromkeys(edited + found)), best)
     judged: list[tuple[Alignment, list[Reason]]] = []
     slack = FINDING_SLACK if _state(mine, mine.stems, weak=True) else WINDOW_SLACK
+    named = _outcome_names(contrast) if contrast is not None else frozenset()
     for alignment in windows:
         if alignment.coverage < best.coverage - slack:
             break
@@ -656,9 +708,9 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
             window = _other_times_out(_generic_findings_carried(_absences_as_findings(
                 _ranked_by_arm(_outcome_words_out(figures, contrast), contrast), contrast),
                 contrast), contrast)
-        reasons = (negation_reasons(mine, window, drugs) + finding_reasons(mine, window)
+        reasons = (negation_reasons(mine, window, drugs) + finding_reasons(mine, window, named)
                    + direction_reasons(mine, window) + strength_reasons(mine, window, passages))
-        if not reasons and not (carries_finding(mine, window) and (
+        if not reasons and not (carries_finding(mine, window, named) and (
                 contrast is None or reports_on(window, contrast))):
             reasons = [("direction", "the passage sentence does not report this finding")]
         if not reasons and contrast is not None:
@@ -1256,7 +1308,12 @@ REPORT_WORDS = ("result results indicate indicates indicated suggest suggests su
                 "outcome outcomes measure measures endpoint endpoints respectively").split()
 """Words a sentence reports a finding in without naming what it is about ("These results
 indicate no significant differences among the groups (Table 3)")."""
-_REPORT_STEMS = frozenset(s for w in REPORT_WORDS if (s := stem_of(w)))
+TEST_WORDS = ("test tests log rank chi square squared fisher exact student wilcoxon mann "
+              "whitney kruskal wallis anova ancova regression model models cox logistic "
+              "linear paired unpaired two sided tailed").split()
+"""Words naming the statistical test a finding was reached by ("log-rank test p = 0.002",
+"chi-square test"): they say how it was found, not what it is about."""
+_REPORT_STEMS = frozenset(s for w in (*REPORT_WORDS, *TEST_WORDS) if (s := stem_of(w)))
 MAX_NAMED = 1
 """Content words (other than arms, report and generic words) a finding's sentence may have
 and still be about the sentence before it."""
@@ -1347,6 +1404,13 @@ def _absent(window: Analysis, negation: Cue, outcome: frozenset[str],
     named = {t.stem for t in tokens if t.sentence == sentence and t.stem} & (
         _arm_stems(contrast) - _GENERIC_STEMS)
     return not named or bool(words & ACROSS_WORDS)
+
+
+def _outcome_names(contrast: Contrast) -> frozenset[str]:
+    """The words naming a comparison claim's outcome: its terms, and its figures as written
+    ("A1C <7%" is not "A1C <6.5%")."""
+    return _outcome_stems(contrast) | {t.word for t in tokens_of(contrast.outcome)
+                                       if _figure(t.word) is not None}
 
 
 def _outcome_stems(contrast: Contrast) -> frozenset[str]:
