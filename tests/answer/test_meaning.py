@@ -913,3 +913,41 @@ def test_figures_for_several_time_points_respectively_give_the_direction() -> No
     assert figures_direction(passage, "group B", "group A") == -1
     mixed = "The 1- and 3-year scores were 10, 15 and 12, 11 in groups A and B, respectively."
     assert figures_direction(mixed, "group A", "group B") == 0
+
+
+def test_a_change_in_every_arm_or_over_time_is_no_difference_between_them() -> None:
+    passage = ("Wound area shrank in each treated group (p < 0.01). The two dressings did not "
+               "differ in wound area (p = 0.40).")
+    arms = ("gauze dressing", "foam dressing")
+    assert passes(claim(*arms, NULL, "wound area"), passage)
+    assert not passes(claim(*arms, DOWN, "wound area"), passage)
+    timed = ("Reaction time fell significantly over time (p < 0.001). Drug K did not change "
+             "this effect of training (p = 0.31).")
+    assert passes(claim("placebo", "drug K", NULL, "reaction time"), timed)
+    assert not passes(claim("placebo", "drug K", DOWN, "reaction time"), timed)
+    # a change said of every arm supports no difference between them either way
+    both = "Wound area shrank significantly in both groups (p < 0.01)."
+    assert not passes(claim(*arms, NULL, "wound area"), both.replace("both groups",
+                                                                     "the foam group"))
+    assert not passes(claim(*arms, UP, "wound area"), both)
+
+
+def test_no_difference_between_the_arms_outweighs_a_change_one_arm_shows() -> None:
+    passage = ("The yoga arm showed a drop in back pain (p = 0.02), but the comparison between "
+               "the arms was not significant (p = 0.30).")
+    arms = ("stretching", "yoga")
+    assert passes(claim(*arms, NULL, "back pain"), passage)
+    assert not passes(claim(*arms, DOWN, "back pain"), passage)
+    # a change stated between the arms is not one arm's
+    between = passage.replace("The yoga arm showed a drop in", "The yoga arm had less")
+    assert not passes(claim(*arms, NULL, "back pain"), between.replace(
+        "(p = 0.02)", "than the stretching arm (p = 0.02)"))
+
+
+def test_no_difference_between_alternatives_of_one_arm_is_no_finding_on_the_claim() -> None:
+    passage = ("Usual care patients had significantly lower adherence than those given brief "
+               "advice (p = 0.01) and group coaching (p = 0.02). Brief advice and group "
+               "coaching did not differ (p = 0.60), both with high adherence.")
+    arms = ("usual care", "brief advice or group coaching")
+    assert passes(claim(*arms, UP, "adherence"), passage)
+    assert not passes(claim(*arms, NULL, "adherence"), passage)

@@ -63,6 +63,13 @@
    direction and against nothing the claim does not name (:func:`_change_beats`); and the
    words of a statistical test ("log-rank test p = 0.002") do not stop a finding stated in
    the next sentence from being about the first (:data:`TEST_WORDS`).
+10. Changes within the arms: a change said of every arm or over time ("significant in each
+   group", "decreased significantly within groups", "during the course of training") is no
+   finding between them (:func:`_every_arm_changes_out`); no difference between the arms
+   outweighs a change one arm shows ("the yoga arm showed a drop ..., but the comparison
+   was not significant", :func:`_settled`); and no difference between two alternatives of
+   one side ("NPC or MIC" against usual care: "MIC and NPC did not differ") is no finding on
+   the claim (:func:`_within_one_side_out`).
 """
 
 from __future__ import annotations
@@ -414,6 +421,10 @@ _ONE_ARM = re.compile(r"\b(?:in|within) (?:(?:the )?(?!the |two |both |each |all
                       r"\w+ (?:group|arm)|(?:group|arm) \w+)\b")
 """A change said of one arm ("increased significantly in the mangosteen group", "in group
 B")."""
+_ARM_SUBJECT = re.compile(r"\bthe (?!two |both |each |all |either |other |same )\w+ (?:group|arm)"
+                          r" (?!and |or |vs |versus |than |compared )")
+"""A change said of one arm as what the clause is about ("the mangosteen arm experienced a
+weight loss", "the yoga group improved significantly"): one arm, not the two compared."""
 BASELINE_WORDS = frozenset("baseline pretreatment preintervention".split())
 """Words of a change against baseline: stated within an arm, whatever else the clause
 compares ("end of study vs baseline")."""
@@ -486,8 +497,14 @@ def _finding_key(analysis: Analysis, cue: Cue, anchor: frozenset[str]) -> tuple[
     context = _context(analysis, cue)
     words = {t.word for t in context}
     between = -1 if words & BASELINE_WORDS else 1 if words & BETWEEN_WORDS else \
-        -1 if words & WITHIN_WORDS or _ONE_ARM.search(" ".join(t.word for t in context)) else 0
+        -1 if words & WITHIN_WORDS or _one_arm(" ".join(t.word for t in context)) else 0
     return between, len({t.stem or t.word for t in context} & anchor)
+
+
+def _one_arm(words: str) -> bool:
+    """Whether a finding's words say it of one arm: "in the X group" (:data:`_ONE_ARM`), or
+    "the X group" as what the clause is about (:data:`_ARM_SUBJECT`)."""
+    return bool(_ONE_ARM.search(words) or _ARM_SUBJECT.search(words))
 
 
 def _context(analysis: Analysis, cue: Cue) -> list[Token]:
@@ -704,7 +721,8 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
         window = analyse(alignment.sentence)
         if contrast is not None:
             figures = _same_in_every_arm(_table_p_values(_doses_out(
-                _third_arm_out(window, contrast), contrast)))
+                _third_arm_out(_within_one_side_out(_every_arm_changes_out(window, contrast),
+                                                    contrast), contrast), contrast)))
             window = _other_times_out(_generic_findings_carried(_absences_as_findings(
                 _ranked_by_arm(_outcome_words_out(figures, contrast), contrast), contrast),
                 contrast), contrast)
@@ -1118,6 +1136,115 @@ def _doses_out(window: Analysis, contrast: Contrast) -> Analysis:
         c.kind == "dir" and c.end - c.start == 1 and c.end < len(tokens) and
         tokens[c.end].word in DOSE_NAMES))
     return Analysis(window.text, window.tokens, cues, window.comparisons)
+
+
+EVERY_ARM = re.compile(
+    r"\b(?:in|within|for|among|across|of) (?:all|each|both|either|every) (?:of )?(?:the )?"
+    r"(?:\w+ ){0,3}?(?:groups?|arms?|patients|participants|subjects|cohorts?|cases|"
+    r"treatments|regimens|interventions)\b"
+    r"|\bwithin groups?\b|\b(?:regardless|irrespective|independently) of\b")
+"""Words that say a change holds in every arm ("in both groups", "in each analysed group",
+"in all patients", "within groups", "regardless of the type of therapy")."""
+OVER_TIME = re.compile(r"\b(?:over|with) time\b|\b(?:during|over|in) the course of\b"
+                       r"|\beffects? of time\b|\btime effects?\b")
+"""Words that say a change came with time ("over time", "during the course of training",
+"a significant effect of time"): a change of every arm from before to after."""
+
+
+def _every_arm_changes_out(window: Analysis, contrast: Contrast) -> Analysis:
+    """The window less the significant changes and direction words said of every arm or over
+    time ("changes in each group were significant (p < 0.001)", "decreased significantly
+    within groups", "a significant shortening during the course of training"): a change
+    every arm shows is no difference between them, so it is no finding for a comparison
+    claim either way. Not where its words compare the arms ("significantly lower in both
+    groups than with placebo"; the outcome's own words, "differences between the onset of
+    ...", compare nothing) or name one arm ("in the X group", or over time in one arm). A p
+    value goes with the finding before it in its sentence."""
+    outcome = {t.word for t in tokens_of(contrast.outcome)}
+    between = BETWEEN_WORDS - outcome
+    dropped: list[Cue] = []
+    for cue in window.cues:
+        if cue.kind not in ("sig", "dir") or cue.negated:
+            continue
+        words = [window.tokens[i].word for i in _finding_span(window, cue)]
+        if between & set(words):
+            continue
+        text = " ".join(words)
+        if _ONE_ARM.search(text):
+            continue  # "3.1% in the carbetocin group and 7.2% in all oxytocin groups"
+        over_time = OVER_TIME.search(text) and not which_arm(text, contrast.intervention,
+                                                             contrast.comparator)
+        if EVERY_ARM.search(text) or over_time or (
+                cue.value == "p" and _finding_before(window, cue) in dropped):
+            dropped.append(cue)
+    if not dropped:
+        return window
+    return Analysis(window.text, window.tokens, tuple(c for c in window.cues if c not in dropped),
+                    window.comparisons)
+
+
+ALTERNATIVES = re.compile(r",? or ")
+"""What separates the alternatives of one side of a comparison claim ("nutrition
+psychoeducation (NPC) or motivational interviewing (MIC)")."""
+
+
+def _within_one_side_out(window: Analysis, contrast: Contrast) -> Analysis:
+    """The window less the findings of no difference between arms that the claim puts on one
+    side ("MIC and NPC did not differ (p=.393)" for a claim of "NPC or MIC" against usual
+    care): two alternatives of the claim's intervention (or of its comparator) alike say
+    nothing of how they compare with the other side. Only where the finding's clause names
+    two alternatives of one side and no word of the other."""
+    dropped: list[Cue] = []
+    for cue in window.cues:
+        if cue.kind != "null" and not (cue.kind == "sig" and cue.negated):
+            continue
+        if cue.value == "p" and _finding_before(window, cue) in dropped:
+            dropped.append(cue)  # a p value goes with the finding before it
+            continue
+        found = {t.stem for t in _context(window, cue) if t.stem}
+        for side, other in ((contrast.intervention, contrast.comparator),
+                            (contrast.comparator, contrast.intervention)):
+            parts = [p for p in ALTERNATIVES.split(side) if stems(p)]
+            own = [{t for t in found - _GENERIC_STEMS if _names_arm(t, p) and
+                    not any(_names_arm(t, q) for q in parts if q != p)} for p in parts]
+            if len(parts) > 1 and sum(1 for o in own if o) > 1 and not any(
+                    _names_arm(t, other) for t in found):
+                dropped.append(cue)
+                break
+    if not dropped:
+        return window
+    return Analysis(window.text, window.tokens, tuple(c for c in window.cues if c not in dropped),
+                    window.comparisons)
+
+
+def _finding_before(window: Analysis, cue: Cue) -> Cue | None:
+    """The finding (significance or no difference) before a cue in its sentence, if any."""
+    sentence = window.tokens[cue.start].sentence
+    before = [c for c in window.cues if c.kind in ("null", "sig") and c.end <= cue.start and
+              window.tokens[c.start].sentence == sentence]
+    return before[-1] if before else None
+
+
+def _finding_span(window: Analysis, cue: Cue) -> list[int]:
+    """The token positions a finding is stated in, for :func:`_every_arm_changes_out`: back
+    to the finding before it in its sentence or the word that set its clause against the one
+    before ("..., but only the telephone group was significant"), on to the end of its clause
+    (past a bracket: "(P = .01) compared with the control group")."""
+    tokens = window.tokens
+    at = tokens[cue.start]
+    start = max([c.end for c in window.cues if c.kind in ("null", "sig") and
+                 c.end <= cue.start and tokens[c.start].sentence == at.sentence] +
+                [i for i in range(cue.start) if tokens[i].word in CONTRASTING and
+                 tokens[i].sentence == at.sentence], default=0)
+    clause, end = tokens[cue.end - 1].clause, cue.end
+    while end < len(tokens) and (tokens[end].clause == clause or tokens[end].bracket):
+        end += 1
+    return [i for i in range(start, end) if tokens[i].sentence == at.sentence]
+
+
+CONTRASTING = frozenset("but whereas although though however while yet except unless".split())
+"""Words that open a clause set against the one before: a finding after them is stated in
+its own words, not in those before."""
 
 
 DOSE_NAMES = frozenset("dose doses dosage".split())
