@@ -951,3 +951,57 @@ def test_no_difference_between_alternatives_of_one_arm_is_no_finding_on_the_clai
     arms = ("usual care", "brief advice or group coaching")
     assert passes(claim(*arms, UP, "adherence"), passage)
     assert not passes(claim(*arms, NULL, "adherence"), passage)
+
+
+def test_a_condition_is_named_by_a_verb_form_of_its_words() -> None:
+    passage = ("Participants in the coaching group lost more weight at 3 months than those in "
+               "the leaflet group (P = 0.03).")
+    lexicon = TermLexicon([VocabTerm("mesh", "D015431", "Weight Loss", (),
+                                     {"tree_numbers": ["C23.888.144.243.963"]})])
+    arms = ("a leaflet", "a coaching programme")
+
+    def accepted(finding: str, text: str = passage) -> bool:
+        return check_sentence(claim(*arms, finding, "weight loss at 3 months"), [text],
+                              lexicon=lexicon).ok
+
+    assert accepted(UP)
+    # "lost" names the outcome, "more" is the finding
+    assert not accepted(DOWN)
+    assert not accepted(NULL)
+    # a passage on another condition still does not name it
+    assert not accepted(UP, passage.replace("lost more weight", "lost more blood"))
+
+
+def test_a_negation_in_a_sentence_of_methods_negates_no_finding() -> None:
+    methods = ("Mean lesion volume was measured from month 3 to month 12 to avoid bias from "
+               "early swelling.")
+    finding = ("It was significantly lower in adults given drug X daily for two years than in "
+               "those given placebo (p = 0.01).")
+    passage = f"{methods} {finding}"
+    outcome = "mean lesion volume"
+    # "it" is the volume the sentence before names; "avoid" states a method's purpose
+    assert passes(claim("placebo", "drug X", DOWN, outcome), passage)
+    # ... read as such, not only left when both other findings are ruled out
+    assert not assess(claim("placebo", "drug X", DOWN, outcome), [passage],
+                      eliminate=False).reasons
+    assert not passes(claim("placebo", "drug X", UP, outcome), passage)
+    assert not passes(claim("placebo", "drug X", NULL, outcome), passage)
+    # a negation of the finding itself still counts
+    negated = f"{methods} {finding.replace('was significantly', 'was not significantly')}"
+    assert not passes(claim("placebo", "drug X", DOWN, outcome), negated)
+
+
+def test_a_population_word_inside_the_outcome_is_when_or_in_whom_it_is_counted() -> None:
+    passage = ("Fewer newborns in the warmed-air group than in the standard-care group needed "
+               "oxygen (p = 0.02).")
+    arms = ("standard care", "warmed air")
+    outcome = "newborns needing oxygen after delivery"
+    assert passes(claim(*arms, DOWN, outcome), passage)
+    assert not passes(claim(*arms, UP, outcome), passage)
+    # a passage on another population, or on none, does not name the claim's
+    adults = passage.replace("newborns", "adults").replace("needed", "after delivery needed")
+    assert not passes(claim(*arms, DOWN, outcome), adults)
+    assert not passes(claim(*arms, DOWN, "patients needing oxygen after delivery"),
+                      passage.replace("newborns", "patients"))
+    assert not passes(claim(*arms, DOWN, "children needing oxygen"),
+                      passage.replace("newborns", "adults"))

@@ -71,6 +71,12 @@ for _group, _words in POPULATIONS.items():
     for _word in _words:
         _GROUP_OF.setdefault(_word, []).append(_group)
 
+
+def population_groups(text: str) -> frozenset[str]:
+    """The population groups a text (in :func:`plain` form) names in any of their words."""
+    return frozenset(g for g, words in POPULATIONS.items() if _named(text, words))
+
+
 DRUG_CLASSES: dict[str, tuple[str, ...]] = {
     "ace inhibitor": ("ace inhibitor", "ace inhibitors", "acei", "angiotensin converting "
                       "enzyme inhibitor", "angiotensin converting enzyme inhibitors", "ace i"),
@@ -141,11 +147,26 @@ DRUG_SUFFIXES = (
 
 def _named(text: str, names: Sequence[str]) -> bool:
     """Whether ``text`` (in :func:`plain` form) names one of ``names``: the phrase, or each
-    of a longer name's words ("left ventricular (LV) hypertrophy")."""
+    of a longer name's words in any of their forms ("left ventricular (LV) hypertrophy";
+    "lost more weight" for "weight loss", "gained weight" for "weight gain")."""
     if any(f" {n} " in text for n in names):
         return True
-    words = set(text.split())
-    return any(" " in n and set(n.split()) <= words for n in names)
+    forms = _word_forms(text)
+    return any(" " in n and _word_forms(n) <= forms for n in names)
+
+
+IRREGULAR_FORMS = {"lost": "loss", "lose": "loss", "loses": "loss", "losing": "loss",
+                   "grew": "growth", "grow": "growth", "grows": "growth", "grown": "growth",
+                   "died": "death", "die": "death", "dies": "death", "dying": "death"}
+"""Verb forms of a condition's nouns that stemming does not join ("lost" / "loss")."""
+
+
+@lru_cache(maxsize=4096)
+def _word_forms(text: str) -> frozenset[str]:
+    """The stems of a text's words, an irregular verb form as its noun's, a stop word as
+    itself (the "a" of "vitamin a"): the words a longer name may be named by in any form."""
+    forms = [IRREGULAR_FORMS.get(word, word) for word in text.split()]
+    return frozenset(stem for form in forms for stem in (stems(form) or [form]))
 
 
 def _abbreviated(claim: str, text: str) -> list[str]:

@@ -94,12 +94,14 @@ from medcite.answer.cues import (
 )
 from medcite.answer.edits import edit_reasons
 from medcite.answer.entities import (
+    IRREGULAR_FORMS,
     POPULATIONS,
     Concept,
     Lexicon,
     drugs_named,
     entity_reasons,
     plain,
+    population_groups,
 )
 from medcite.answer.figures import figures_direction, which_arm
 from medcite.answer.numbers import Fact, facts
@@ -726,6 +728,7 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
             window = _other_times_out(_generic_findings_carried(_absences_as_findings(
                 _ranked_by_arm(_outcome_words_out(figures, contrast), contrast), contrast),
                 contrast), contrast)
+            window = _findingless_negations_out(_pronoun_findings_carried(window))
         reasons = (negation_reasons(mine, window, drugs) + finding_reasons(mine, window, named)
                    + direction_reasons(mine, window) + strength_reasons(mine, window, passages))
         if not reasons and not (carries_finding(mine, window, named) and (
@@ -1096,17 +1099,18 @@ _TIME_STEMS = frozenset(s for w in TIME_WORDS if (s := stem_of(w)))
 
 def _outcome_words_out(window: Analysis, contrast: Contrast) -> Analysis:
     """The window less the direction and negation cues that are words of the claim's
-    outcome (its "weight loss" names the outcome, it reports no change; "absence of
-    heartburn" names it, it negates nothing); a graded change of an outcome that is a
-    change reads as its grade ("greater reductions" of "reductions in pain"); a speed as a
-    change of the outcome ("earlier" is a decrease of a time to an event, "faster" an
-    increase of a walking speed)."""
+    outcome (its "weight loss" names the outcome, it reports no change, and so does "lost"
+    in "lost more weight"; "absence of heartburn" names it, it negates nothing); a graded
+    change of an outcome that is a change reads as its grade ("greater reductions" of
+    "reductions in pain"); a speed as a change of the outcome ("earlier" is a decrease of a
+    time to an event, "faster" an increase of a walking speed)."""
     words = {t.word for t in tokens_of(contrast.outcome)}
     named = {t.stem for t in tokens_of(contrast.outcome) if t.stem}
     cues, dropped = [], []
     for c in window.cues:
         span = window.tokens[c.start:c.end]
-        if c.kind in ("dir", "neg") and all(t.word in words for t in span):
+        if c.kind in ("dir", "neg") and all(
+                IRREGULAR_FORMS.get(t.word, t.word) in words for t in span):
             dropped.append(c)
             continue
         if c.kind == "dir" and len(span) > 1 and span[0].word in COMPARATIVES and \
@@ -1498,6 +1502,42 @@ def _absences_as_findings(window: Analysis, contrast: Contrast) -> Analysis:
     return Analysis(window.text, window.tokens, tuple(cues), window.comparisons)
 
 
+PRONOUN_SUBJECTS = frozenset("this it".split())
+"""Words that, opening a sentence, make it about what the sentence before it reports."""
+
+
+def _pronoun_findings_carried(window: Analysis) -> Analysis:
+    """The window with the findings of a sentence that opens with a pronoun ("Volume was
+    measured from month 3. It was significantly lower with X.") read as also about what the
+    sentence before it names: the pronoun stands for that."""
+    opening = {t.sentence for i, t in enumerate(window.tokens)
+               if t.sentence > 0 and t.word in PRONOUN_SUBJECTS and
+               window.tokens[i - 1].sentence < t.sentence}
+    if not opening:
+        return window
+    before = {s: frozenset(t.stem for t in window.tokens if t.sentence == s - 1 and t.stem)
+              for s in opening}
+    cues = tuple(replace(c, scope=c.scope | before[at]) if c.kind in FINDING_KINDS and
+                 (at := window.tokens[c.start].sentence) in opening else c
+                 for c in window.cues)
+    return Analysis(window.text, window.tokens, cues, window.comparisons)
+
+
+FINDING_KINDS = ("dir", "sig", "null", "causal")
+"""Cues that state a finding: a change, a significance, no difference, an association."""
+
+
+def _findingless_negations_out(window: Analysis) -> Analysis:
+    """The window less the negations in a sentence of it that states no finding ("Volume
+    was measured from month 3 to avoid early swelling. It was significantly lower with
+    X."): a comparison claim states a finding only, and a negation in a sentence of methods
+    or purpose negates none."""
+    stating = {window.tokens[c.start].sentence for c in window.cues if c.kind in FINDING_KINDS}
+    return Analysis(window.text, window.tokens, tuple(
+        c for c in window.cues
+        if c.kind != "neg" or window.tokens[c.start].sentence in stating), window.comparisons)
+
+
 def _head(window: Analysis, negation: Cue) -> list[str]:
     """The content words that say what a negation negates ("no | local infections")."""
     clause = window.tokens[negation.start].clause
@@ -1566,6 +1606,7 @@ def _judged_as_contrast(claim: str, contrast: Contrast, mine: Analysis, found: l
     outcome = plain(contrast.outcome)
     kept = [r for r in found if not ((m := re.search(r'"([^"]+)"', r[1])) and
                                      f" {m[1]} " in arms and f" {m[1]} " not in outcome)]
+    kept = _outcome_populations_out(kept, contrast, passages)
     arm_stems = _arm_stems(contrast)
     have = {t for p in passages for s in _sentences(p) for t in s.terms}
     refers = bool(have & (_GENERIC_STEMS | arm_stems)) or any(
@@ -1576,6 +1617,26 @@ def _judged_as_contrast(claim: str, contrast: Contrast, mine: Analysis, found: l
     glossed = parts[0] - parts[1] if len(parts) == 2 and parts[1] <= have else frozenset()
     return mine, kept, _template_stems(contrast) | frame | glossed | _bracketed(contrast) | (
         arm_stems if refers else frozenset())
+
+
+_POPULATION_REASON = re.compile(r'^population "([^"]+)"')
+
+
+def _outcome_populations_out(found: list[Reason], contrast: Contrast,
+                             passages: Sequence[str]) -> list[Reason]:
+    """The entity reasons less those about a population word inside the claim's outcome
+    ("No. of neonates given glucose after delivery") where the passages name the claim's
+    population and no other: there the word says when or in whom the outcome is counted
+    in the trial the passages report, not that the claim moved to another population. A
+    claim about children citing a passage on adults is still rejected, and so is one whose
+    passages name no population at all."""
+    theirs = population_groups(plain(" ".join(passages)))
+    if not theirs or not theirs <= population_groups(plain(contrast.outcome + " " + " ".join(
+            (contrast.comparator, contrast.intervention)))):
+        return found
+    outcome = plain(contrast.outcome)
+    return [r for r in found if not ((m := _POPULATION_REASON.match(r[1])) and
+                                     f" {m[1]} " in outcome)]
 
 
 def _reports_between_arms(sentence: Analysis, contrast: Contrast) -> bool:
