@@ -1005,3 +1005,35 @@ def test_a_population_word_inside_the_outcome_is_when_or_in_whom_it_is_counted()
                       passage.replace("newborns", "patients"))
     assert not passes(claim(*arms, DOWN, "children needing oxygen"),
                       passage.replace("newborns", "adults"))
+
+
+def test_html_character_references_do_not_cut_an_arm_short() -> None:
+    passage = "Headache was significantly more frequent in group A than in group B (p = 0.01)."
+    arms = ("nets from age 6&amp;nbsp;months (group B)", "nets from birth (group A)")
+    assert passes(claim(*arms, UP, "headache"), passage)
+    assert not passes(claim(*arms, DOWN, "headache"), passage)
+    assert not passes(claim(*arms, NULL, "headache"), passage)
+
+
+def test_the_last_arm_of_a_list_is_the_intervention() -> None:
+    passage = ("Triglycerides fell significantly more in the krill group than in the fish group "
+               "and the control group (P = 0.01).")
+    sentence = "Compared with control oil, fish oil, krill oil {} triglycerides."
+    assert passes(sentence.format(DOWN), passage)
+    assert not passes(sentence.format(UP), passage)
+    # a schedule after a comma is the arm's own ("given once daily"), not another arm
+    dosed = ("Compared with cefixime given twice daily, gatifloxacin 10 mg/kg, given once daily, "
+             "{} relapse.")
+    relapse = ("Relapse was significantly less frequent with gatifloxacin than with cefixime "
+               "(p = 0.02).")
+    assert passes(dosed.format(DOWN), relapse)
+    assert not passes(dosed.format(UP), relapse)
+
+
+def test_arms_labelled_by_letters_keep_their_order() -> None:
+    passage = ("Pain was significantly lower with the McGrath laryngoscope (M group) than with "
+               "the Macintosh laryngoscope (N group) and the Airway scope (A group) (p < 0.01).")
+    arms = ("Macintosh laryngoscope (N group) Airway scope (A group)",
+            "McGrath laryngoscope (M group)")
+    assert passes(claim(*arms, DOWN, "pain"), passage)
+    assert not passes(claim(*arms, UP, "pain"), passage)

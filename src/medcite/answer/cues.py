@@ -82,7 +82,7 @@ class Comparison:
     subject: frozenset[str]
     reference: frozenset[str]
     start: int
-    kind: str  # than | compared | preference
+    kind: str  # than | compared | preference | arms (a comparison claim's parsed arms)
     arm: tuple[int, int] = (0, 0)
     """Token span of the reference arm ("placebo" in "compared with placebo")."""
 

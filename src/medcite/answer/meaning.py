@@ -86,6 +86,7 @@ from medcite.answer.cues import (
     NEGATION_WORDS,
     STRENGTH_WORDS,
     Analysis,
+    Comparison,
     Cue,
     Token,
     analyse,
@@ -355,6 +356,8 @@ def orientation(claim: Analysis, window: Analysis) -> int:
         votes = []
         for theirs in window.comparisons:
             arms = mine.reference | theirs.reference  # outcome words say nothing of order
+            if mine.kind == "arms":  # a comparison claim's parse: its subject is an arm
+                arms |= mine.subject
             same = len(mine.reference & theirs.reference) + len(
                 mine.subject & theirs.subject & arms)
             swap = len(mine.reference & theirs.subject) + len(mine.subject & theirs.reference)
@@ -914,12 +917,30 @@ def contrast_of(claim: str) -> Contrast | None:
 
 
 def _top_level_comma(text: str) -> int | None:
-    depth = 0
+    """Where "Compared with C, I ..." divides its arms: the last comma outside brackets
+    that does not go on a list ("C1, C2, I": the intervention is the last item; ", and",
+    ", or" continue one) and leaves a named intervention after it."""
+    depth, found = 0, None
     for i, ch in enumerate(text):
         depth += 1 if ch in "([" else -1 if ch in ")]" else 0
-        if ch == "," and depth <= 0:
-            return i
-    return None
+        if ch == "," and depth <= 0 and not text[i + 1:i + 2].isdigit() and (
+                found is None or _names_an_arm(text[i + 1:])):
+            found = i
+    return found
+
+
+_LIST_GOES_ON = re.compile(r"\s*(?:and|or|and/or|as well as|given|administered|taken|"
+                           r"delivered|applied|received|followed|plus|with|in|at|for|of|on|"
+                           r"over|during|every|each|per|once|twice|daily|weekly)\b", re.I)
+_SCHEDULE_WORDS = frozenset("mg kg g ml min mins wk wks week weeks day days daily hour hours "
+                            "h month months dose doses once twice times iu mcg ug".split())
+
+
+def _names_an_arm(rest: str) -> bool:
+    """Whether the words after a comma begin an arm of their own, not the schedule or
+    details of the one before ("given once daily for 7 days", "225 min/wk", "and B")."""
+    words = re.findall(r"[^\W\d_]{3,}", rest.lower())
+    return not _LIST_GOES_ON.match(rest) and any(w not in _SCHEDULE_WORDS for w in words)
 
 
 MIN_ARM_WORD = 4
@@ -1598,7 +1619,7 @@ def _judged_as_contrast(claim: str, contrast: Contrast, mine: Analysis, found: l
     about = frozenset(stems(contrast.outcome)) | _arm_stems(contrast)
     mine = Analysis(mine.text, mine.tokens, tuple(
         replace(c, scope=c.scope | about) for c in mine.cues if c.start in verb),
-        mine.comparisons)
+        _arms_compared(contrast) or mine.comparisons)
     contradicted = arm_reasons(contrast, passages, window, drugs)
     if contradicted:
         return mine, contradicted + found, frozenset()
@@ -1659,6 +1680,18 @@ def _bracketed(contrast: Contrast) -> frozenset[str]:
     outside must still be reported (:func:`reports_on`), and a figure inside is still
     traced."""
     return frozenset(stems(" ".join(_BRACKET.findall(contrast.outcome))))
+
+
+def _arms_compared(contrast: Contrast) -> tuple[Comparison, ...]:
+    """A comparison claim's comparison as its parse gives it: the intervention is the side
+    favoured, the comparator the reference, however long their names (what a sentence's
+    own reading of "compared with" would cut short at a bracket or a list's comma)."""
+    words = [frozenset(t.stem for t in tokens_of(arm) if t.stem)
+             for arm in (contrast.intervention, contrast.comparator)]
+    subject, reference = words[0] - words[1], words[1] - words[0]
+    if not subject or not reference:
+        return ()
+    return (Comparison(subject, reference, 0, "arms"),)
 
 
 _TEMPLATE_STEMS = frozenset(stems("compared"))

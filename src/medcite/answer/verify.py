@@ -6,6 +6,7 @@ sentence it aligns to says (negation, direction, comparison order, strength, ent
 
 from __future__ import annotations
 
+import html
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,7 @@ def check_sentence(text: str, passages: list[str], *, lexicon: Lexicon | None = 
     aligns to (:func:`meaning.assess`). ``lexicon`` names drugs and conditions, so a brand
     matches its generic and a drug the passages lack is found; ``judge`` is an optional
     second tier, ``judge(claim, passage_sentence) -> bool | None`` (off by default)."""
+    text, passages = plain_text(text), [plain_text(p) for p in passages]
     if not passages or not stems(text):
         return Check(False, 0.0, ())
     found = assess(text, passages, lexicon, judge)
@@ -63,6 +65,17 @@ def check_sentence(text: str, passages: list[str], *, lexicon: Lexicon | None = 
                  tuple(untraced(without_defined_figures(without_arms(text, passages), passages),
                                   passages)),
                  found.reasons, at.passage_index if at else None, at.sentence if at else None)
+
+
+def plain_text(text: str) -> str:
+    """``text`` with HTML character references resolved, twice escaped too ("6&amp;nbsp;
+    months" is "6 months"): text copied from web pages and article XML carries them, and
+    their ";" would end a clause."""
+    for _ in range(2):
+        if "&" not in text:
+            break
+        text = html.unescape(text)
+    return text.replace("\u00a0", " ")
 
 
 def reason_list(check: Check) -> list[tuple[str, str]]:
