@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from medcite.answer import figures
 from medcite.answer.cues import analyse
 from medcite.answer.figures import figures_direction
 from medcite.answer.lexicon import TermLexicon
@@ -1037,3 +1038,11 @@ def test_arms_labelled_by_letters_keep_their_order() -> None:
             "McGrath laryngoscope (M group)")
     assert passes(claim(*arms, DOWN, "pain"), passage)
     assert not passes(claim(*arms, UP, "pain"), passage)
+
+
+def test_an_arm_named_by_what_it_lacks() -> None:
+    passage = "Range of motion was 11 degrees more in the non-tourniquet group (p = 0.001)."
+    arms = ("knee replacement without a tourniquet", "knee replacement with a tourniquet")
+    assert passes(claim(*arms, DOWN, "range of motion"), passage)
+    assert not passes(claim(*arms, UP, "range of motion"), passage)
+    assert figures.which_arm("the tourniquet group", arms[1], arms[0]) == "intervention"

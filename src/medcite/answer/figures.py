@@ -211,9 +211,25 @@ def which_arm(words: str, intervention: str, comparator: str) -> str | None:
     return None
 
 
+_WITHOUT = re.compile(r"\b(?:without|no|non)[\s-]+(?:(?:a|an|the|any)\s+)?([^\W\d_]{3,})|"
+                      r"\bnon([^\W\d_]{4,})", re.I)
+
+
+def _negated(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The stems ``text`` names as absent ("without X", "no X", "non-X", "nonX") and all
+    the stems it names."""
+    absent = frozenset(s for m in _WITHOUT.finditer(text)
+                       if (s := stem_of((m.group(1) or m.group(2)).lower())))
+    return absent, frozenset(stems(text))
+
+
 def _names(words: str, arm: str, other: str) -> bool:
     """Whether ``words`` name ``arm`` by a word ``other`` lacks (or its shortening), or by
     its letter ("group A")."""
+    (absent, said), (lacks, has), (lacked, _) = _negated(words), _negated(arm), _negated(other)
+    if absent & (lacks - lacked) or (said - absent) & has & (lacked - lacks):
+        return True  # "the non-tourniquet group" names "without tourniquet"; "the tourniquet
+        # group" names "with tourniquet" against "without tourniquet"
     letters = {m.group(1).lower() for m in _LETTERED.finditer(words)}
     if letters and letters & {m.group(1).lower() for m in _LETTERED.finditer(arm)} - {
             m.group(1).lower() for m in _LETTERED.finditer(other)}:
