@@ -1046,3 +1046,14 @@ def test_an_arm_named_by_what_it_lacks() -> None:
     assert passes(claim(*arms, DOWN, "range of motion"), passage)
     assert not passes(claim(*arms, UP, "range of motion"), passage)
     assert figures.which_arm("the tourniquet group", arms[1], arms[0]) == "intervention"
+
+
+def test_a_change_named_as_the_subject_is_graded_by_its_predicate() -> None:
+    passage = ("The reduction in pain score during balloon distension was significantly greater "
+               "in the acupuncture group than in the sham group (P < 0.05).")
+    arms = ("sham acupuncture", "acupuncture")
+    assert passes(claim(*arms, DOWN, "pain score during balloon distension"), passage)
+    assert not passes(claim(*arms, UP, "pain score during balloon distension"), passage)
+    # a change that is also an event ("fall") is not graded this way: two cues, not one
+    fall = analyse("The fall risk was significantly lower in the exercise group.")
+    assert [fall.phrase(c) for c in fall.of("dir")] == ["fall", "lower"]

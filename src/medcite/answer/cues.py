@@ -382,7 +382,7 @@ def analyse(text: str) -> Analysis:
                 i += len(pattern) - 1 if kind in ("not_neg", "not_dir") else 0
                 break
         i += 1
-    raw = _compounds(raw, words)
+    raw = _graded_subjects(_compounds(raw, words), tokens)
     raw += _grades(words)
     raw += _p_values(words)
     raw = [r for r in raw if not _unit_equivalent(r, words)]
@@ -430,6 +430,47 @@ def _compounds(raw: list[tuple[int, int, str, str]], words: list[str]
             sign = "+" if (value[3] == "+") == (words[at] == "more") else "-"
             merged[s] = (s, at + 1, "dir", value[:3] + sign)
             gone.add(at)
+    return [merged.get(r[0], r) if r[2] == "dir" else r for r in raw
+            if not (r[2] == "dir" and r[0] in gone)]
+
+
+SUBJECT_GAP = 16
+"""Words a change named as a sentence's subject may stand from the comparative that grades
+it ("The decrease in pain score during distension | was significantly greater")."""
+_COPULAS = frozenset("was were is are".split())
+SUBJECT_CHANGES = frozenset("increase increases rise rises elevation reduction reductions "
+                            "decrease decreases decline declines".split())
+"""Changes of amount a predicate grades; not "fall"/"drop" (also events: "the fall risk"),
+"loss"/"gain" or "improvement" (often the outcome's own name: "weight loss was greater")."""
+
+
+def _graded_subjects(raw: list[tuple[int, int, str, str]], tokens: tuple[Token, ...]
+                     ) -> list[tuple[int, int, str, str]]:
+    """A change named as the subject, graded by the predicate, read as one direction: "The
+    decrease in pain score was significantly greater in the X group" is a decrease with X,
+    "the rise in A1c was smaller" a decrease — where the subject starts its clause and the
+    comparative follows "was"/"were" (and adverbs) in the same sentence, with no other
+    direction word between them."""
+    dirs = sorted(r for r in raw if r[2] == "dir")
+    merged: dict[int, tuple[int, int, str, str]] = {}
+    gone: set[int] = set()
+    for n, (s, e, _, value) in enumerate(dirs):
+        if tokens[s].word not in SUBJECT_CHANGES or e - s != 1 or \
+                (s > 0 and tokens[s - 1].word not in ("the", "a", "this", "that", "mean")):
+            continue
+        later = [r for r in dirs[n + 1:] if r[0] - s <= SUBJECT_GAP and
+                 tokens[r[0]].sentence == tokens[s].sentence]
+        if not later or tokens[later[0][0]].word not in COMPARATIVES:
+            continue
+        at = later[0][0]
+        i = at - 1
+        while i > s and tokens[i].word.endswith("ly"):
+            i -= 1
+        if tokens[i].word not in _COPULAS:
+            continue
+        sign = "+" if (later[0][3][3] == "+") == (value[3] == "+") else "-"
+        merged[s] = (s, e, "dir", value[:3] + sign)
+        gone.add(at)
     return [merged.get(r[0], r) if r[2] == "dir" else r for r in raw
             if not (r[2] == "dir" and r[0] in gone)]
 

@@ -226,8 +226,8 @@ def _negated(text: str) -> tuple[frozenset[str], frozenset[str]]:
 def _names(words: str, arm: str, other: str) -> bool:
     """Whether ``words`` name ``arm`` by a word ``other`` lacks (or its shortening), or by
     its letter ("group A")."""
-    (absent, said), (lacks, has), (lacked, _) = _negated(words), _negated(arm), _negated(other)
-    if absent & (lacks - lacked) or (said - absent) & has & (lacked - lacks):
+    (absent, named), (lacks, has), (lacked, _) = _negated(words), _negated(arm), _negated(other)
+    if absent & (lacks - lacked) or (named - absent) & has & (lacked - lacks):
         return True  # "the non-tourniquet group" names "without tourniquet"; "the tourniquet
         # group" names "with tourniquet" against "without tourniquet"
     letters = {m.group(1).lower() for m in _LETTERED.finditer(words)}
