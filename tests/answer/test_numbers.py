@@ -37,3 +37,14 @@ def test_changed_numbers_units_and_routes_are_caught() -> None:
     assert [f.value for f in untraced("Vancomycin 15-20 mg IV.", [PASSAGE])] == ["15-20 mg"]
     assert [f.value for f in untraced("Ceftriaxone 2 g orally.", [PASSAGE])] == ["oral"]
     assert [f.value for f in untraced("Continue for 21 days.", [PASSAGE])] == ["21 d"]
+
+
+def test_a_unit_after_a_list_is_each_listed_numbers() -> None:
+    passage = "Apremilast 10, 20 or 30 mg twice daily was given for 16 weeks, to 1-year."
+    assert untraced("Apremilast 20 mg was given.", [passage]) == []
+    assert untraced("Apremilast 10 mg was given.", [passage]) == []
+    assert untraced("Outcomes were reported at 1 year.", [passage]) == []
+    assert [f.value for f in untraced("Apremilast 20 g was given.", [passage])] == ["20 g"]
+    assert [f.value for f in untraced("Apremilast 40 mg was given.", [passage])] == ["40 mg"]
+    # numbers that are not a list keep their own meaning: "16 weeks" is not "16 mg"
+    assert [f.value for f in untraced("Apremilast 16 mg was given.", [passage])] == ["16 mg"]

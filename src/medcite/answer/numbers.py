@@ -86,9 +86,18 @@ def facts(text: str) -> list[Fact]:
     """Every quantity, route and frequency stated in ``text``."""
     text = normalise(text)
     found: list[Fact] = []
+    listed: list[re.Match[str]] = []
     for m in QUANTITY.finditer(text):
         value = _norm_value(m["value"])
-        found.append(Fact("quantity", f"{value} {_norm_unit(m['unit'])}".strip(), m.group()))
+        unit = _norm_unit(m["unit"])
+        found.append(Fact("quantity", f"{value} {unit}".strip(), m.group()))
+        joined = bool(listed) and _LISTED.fullmatch(text[listed[-1].end():m.start()]) is not None
+        if unit:  # "10, 20 or 30 mg": the unit is each listed number's
+            found += [Fact("quantity", f"{_norm_value(n['value'])} {unit}", n.group())
+                      for n in (listed if joined else ())]
+            listed = []
+        else:
+            listed = [*listed, m] if joined else [m]
     for m in ROUTE.finditer(text):
         word = m.group().lower()
         found.append(Fact("route", _ROUTE_CANON.get(word, word), m.group()))
@@ -100,6 +109,14 @@ def facts(text: str) -> list[Fact]:
         said = re.sub(r"^every (\d+) hours?$", r"q\1h", said)
         found.append(Fact("frequency", _FREQUENCY_OF.get(said, said), m.group()))
     return found
+
+
+_HYPHENATED = re.compile(rf"(?<![\w.])(?P<value>\d+(?:\.\d+)?)-(?P<unit>{_UNIT})(?![A-Za-z])")
+"""A quantity written as an adjective ("at 1-year", "a 6-month follow-up"): in a passage
+it states the same quantity as "1 year" in a sentence (the sentence's own hyphenated
+figures stay bare numbers)."""
+_LISTED = re.compile(r"\s*(?:,|,?\s*(?:or|and|to|and/or))\s*")
+"""What stands between the numbers of a list that share the unit after the last."""
 
 
 def untraced(sentence: str, passages: list[str]) -> list[Fact]:
@@ -115,6 +132,8 @@ def untraced(sentence: str, passages: list[str]) -> list[Fact]:
             available.add(f"{fact.kind}:{fact.value}")
             if fact.kind == "quantity":
                 bare.add(fact.value.split(" ")[0])
+        available |= {f"quantity:{_norm_value(m['value'])} {_norm_unit(m['unit'])}"
+                      for m in _HYPHENATED.finditer(normalise(passage))}
     missing = []
     for fact in facts(sentence):
         key = f"{fact.kind}:{fact.value}"
