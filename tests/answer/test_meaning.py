@@ -1057,3 +1057,13 @@ def test_a_change_named_as_the_subject_is_graded_by_its_predicate() -> None:
     # a change that is also an event ("fall") is not graded this way: two cues, not one
     fall = analyse("The fall risk was significantly lower in the exercise group.")
     assert [fall.phrase(c) for c in fall.of("dir")] == ["fall", "lower"]
+
+
+def test_a_non_significant_change_is_no_difference() -> None:
+    passage = "Hospital admissions were non-significantly reduced with the combined treatment."
+    arms = ("one drug", "the combined treatment")
+    assert passes(claim(*arms, NULL, "hospital admissions"), passage)
+    assert not passes(claim(*arms, DOWN, "hospital admissions"), passage)
+    # a reference escaped three times reads as the character
+    assert passes(claim("one&amp;amp;amp;nbsp;drug", arms[1], NULL, "hospital admissions"),
+                  passage)

@@ -68,10 +68,10 @@ def check_sentence(text: str, passages: list[str], *, lexicon: Lexicon | None = 
 
 
 def plain_text(text: str) -> str:
-    """``text`` with HTML character references resolved, twice escaped too ("6&amp;nbsp;
-    months" is "6 months"): text copied from web pages and article XML carries them, and
-    their ";" would end a clause."""
-    for _ in range(2):
+    """``text`` with HTML character references resolved, escaped more than once too
+    ("6&amp;nbsp;months" is "6 months"): text copied from web pages and article XML carries
+    them, and their ";" would end a clause."""
+    for _ in range(4):  # "&amp;amp;nbsp;": escaped more than once
         if "&" not in text:
             break
         text = html.unescape(text)
