@@ -1067,3 +1067,11 @@ def test_a_non_significant_change_is_no_difference() -> None:
     # a reference escaped three times reads as the character
     assert passes(claim("one&amp;amp;amp;nbsp;drug", arms[1], NULL, "hospital admissions"),
                   passage)
+
+
+def test_a_sentence_comparing_later_in_it_keeps_its_own_reading() -> None:
+    passage = ("Mucosal thickness increased with both the low (P< 0.01) and high (P< 0.05) doses "
+               "when compared with their baseline levels, but was lower following the high dose "
+               "compared with the low dose (P< 0.05).")
+    dropped = passage.replace(" (P< 0.01)", "")
+    assert passes(dropped, passage)

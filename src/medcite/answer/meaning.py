@@ -1683,9 +1683,13 @@ def _bracketed(contrast: Contrast) -> frozenset[str]:
 
 
 def _arms_compared(contrast: Contrast) -> tuple[Comparison, ...]:
-    """A comparison claim's comparison as its parse gives it: the intervention is the side
-    favoured, the comparator the reference, however long their names (what a sentence's
-    own reading of "compared with" would cut short at a bracket or a list's comma)."""
+    """A comparison claim's comparison as its parse gives it, where it opens "Compared with
+    C, I ...": the intervention is the side favoured, the comparator the reference, however
+    long their names (what a sentence's own reading of "compared with" would cut short at a
+    bracket or a list's comma)."""
+    comparator, intervention = contrast.arms
+    if comparator[0] > intervention[0]:
+        return ()  # "I increased O compared with C": the sentence's own reading stands
     words = [frozenset(t.stem for t in tokens_of(arm) if t.stem)
              for arm in (contrast.intervention, contrast.comparator)]
     subject, reference = words[0] - words[1], words[1] - words[0]
