@@ -8,10 +8,11 @@ from collections.abc import Callable
 import pytest
 
 from medcite.answer import figures
+from medcite.answer.comparison import finding_kind
 from medcite.answer.cues import analyse
 from medcite.answer.figures import figures_direction
 from medcite.answer.lexicon import TermLexicon
-from medcite.answer.meaning import align, assess, finding_kind, orientation
+from medcite.answer.meaning import align, assess, orientation
 from medcite.answer.verify import check_sentence, reason_list, verdict
 from medcite.models import VocabTerm
 
@@ -291,7 +292,7 @@ GENERIC_TRIAL = ("Pain scores were significantly lower in the treatment group th
 
 
 def test_a_comparison_claim_is_parsed_into_arms_finding_and_outcome() -> None:
-    from medcite.answer.meaning import contrast_of, without_arms
+    from medcite.answer.comparison import contrast_of, without_arms
 
     found = contrast_of("Compared with placebo, atorvastatin 10 mg daily significantly "
                         "reduced LDL cholesterol.")

@@ -11,8 +11,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from medcite.answer.comparison import without_arms, without_defined_figures
 from medcite.answer.entities import Lexicon
-from medcite.answer.meaning import Judge, assess, without_arms, without_defined_figures
+from medcite.answer.meaning import Judge, assess
 from medcite.answer.model import Answer, Sentence
 from medcite.answer.numbers import Fact, untraced
 from medcite.text.terms import stems
