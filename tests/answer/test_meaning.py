@@ -1076,3 +1076,14 @@ def test_a_sentence_comparing_later_in_it_keeps_its_own_reading() -> None:
                "compared with the low dose (P< 0.05).")
     dropped = passage.replace(" (P< 0.01)", "")
     assert passes(dropped, passage)
+
+
+def test_a_change_but_not_with_the_claims_own_dose_is_no_difference_for_it() -> None:
+    passage = ("The time to first rescue was significantly longer versus placebo with drug X "
+               "60 mg (P<0.05), but not with drug X 30 mg.")
+    low = ("placebo", "drug X 30 mg")
+    assert passes(claim(*low, NULL, "the time to first rescue"), passage)
+    assert not passes(claim(*low, UP, "the time to first rescue"), passage)
+    high = ("placebo", "drug X 60 mg")
+    assert passes(claim(*high, UP, "the time to first rescue"), passage)
+    assert not passes(claim(*high, NULL, "the time to first rescue"), passage)

@@ -563,6 +563,45 @@ def _third_arm_out(window: Analysis, contrast: Contrast) -> Analysis:
                     window.comparisons)
 
 
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _not_for_the_intervention(window: Analysis, contrast: Contrast) -> Analysis:
+    """The window with a change said "but not with" the claim's own intervention ("longer
+    versus placebo with X 60 mg, but not with X 30 mg", the claim on X 30 mg) read as no
+    difference for it: the change is another arm's (its cues are dropped) and "but not"
+    says it does not hold for the claim's. The words after "but not" must name the
+    intervention, and any figure they give must be one of its ("30 mg" is not "60 mg")."""
+    tokens = window.tokens
+    words = [t.word for t in tokens]
+    cues = list(window.cues)
+    changed = False
+    mine = set(_FIGURE.findall(contrast.intervention))
+    for i in range(len(words) - 2):
+        if tuple(words[i:i + 2]) != EXCEPTING:
+            continue
+        sentence = tokens[i].sentence
+        named = [t.word for t in tokens[i + 2:i + 2 + ARM_WORDS]
+                 if t.clause == tokens[i + 2].clause]
+        figures = {w for w in named if _FIGURE.fullmatch(w)}
+        if which_arm(" ".join(named), contrast.intervention, contrast.comparator) != \
+                "intervention" or not figures <= mine or (mine and not figures):
+            continue
+        changes = [c for c in cues if c.kind in ("sig", "dir") and not c.negated and
+                   c.start < i and tokens[c.start].sentence == sentence]
+        if not changes:
+            continue
+        scope = frozenset().union(*(c.scope for c in changes))
+        cues = [c for c in cues if c not in changes and not (
+            c.kind == "neg" and c.start == i + 1)]
+        cues.append(Cue("null", "null", i + 1, i + 2, scope))
+        changed = True
+    if not changed:
+        return window
+    return Analysis(window.text, tokens, tuple(sorted(cues, key=lambda c: c.start)),
+                    window.comparisons)
+
+
 RANKING_WORDS = COMPARATIVES | frozenset("longer shorter better worse".split())
 """Words that rank the arms ("more", "higher"): said of one arm, they say it is above the
 other."""

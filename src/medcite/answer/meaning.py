@@ -39,6 +39,7 @@ from medcite.answer.comparison import (
     _generic_findings_carried,
     _judged_as_contrast,
     _names_outcome,
+    _not_for_the_intervention,
     _other_times_out,
     _outcome_names,
     _outcome_words_out,
@@ -444,9 +445,10 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
             break
         window = analyse(alignment.sentence)
         if contrast is not None:
-            figures = _same_in_every_arm(_table_p_values(_doses_out(
-                _third_arm_out(_within_one_side_out(_every_arm_changes_out(window, contrast),
-                                                    contrast), contrast), contrast)))
+            for arms_out in (_every_arm_changes_out, _within_one_side_out,
+                             _not_for_the_intervention, _third_arm_out, _doses_out):
+                window = arms_out(window, contrast)
+            figures = _same_in_every_arm(_table_p_values(window))
             window = _other_times_out(_generic_findings_carried(_absences_as_findings(
                 _ranked_by_arm(_outcome_words_out(figures, contrast), contrast), contrast),
                 contrast), contrast)
