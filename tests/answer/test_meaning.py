@@ -1087,3 +1087,10 @@ def test_a_change_but_not_with_the_claims_own_dose_is_no_difference_for_it() -> 
     high = ("placebo", "drug X 60 mg")
     assert passes(claim(*high, UP, "the time to first rescue"), passage)
     assert not passes(claim(*high, NULL, "the time to first rescue"), passage)
+
+
+def test_one_time_point_in_its_spellings() -> None:
+    passage = "Nausea did not differ between ondansetron and placebo at 20 min (p = 0.4)."
+    arms = ("placebo", "ondansetron")
+    assert passes(claim(*arms, NULL, "nausea at 20 minutes"), passage)
+    assert not passes(claim(*arms, DOWN, "nausea at 20 minutes"), passage)

@@ -1132,8 +1132,13 @@ def _time_points(words: Sequence[str]) -> frozenset[tuple[str, str]]:
 
 
 def _one_unit(unit: str) -> str:
-    """A time unit without its plural "s" ("weeks", "week")."""
-    return unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
+    """A time unit in one spelling ("weeks", "wks", "wk" are "week"; "min" is "minute")."""
+    unit = unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
+    return _TIME_SPELLINGS.get(unit, unit)
+
+
+_TIME_SPELLINGS = {"min": "minute", "h": "hour", "hr": "hour", "d": "day", "wk": "week",
+                   "mo": "month", "yr": "year"}
 
 
 def _other_times_out(window: Analysis, contrast: Contrast) -> Analysis:
