@@ -1094,3 +1094,11 @@ def test_one_time_point_in_its_spellings() -> None:
     arms = ("placebo", "ondansetron")
     assert passes(claim(*arms, NULL, "nausea at 20 minutes"), passage)
     assert not passes(claim(*arms, DOWN, "nausea at 20 minutes"), passage)
+
+
+def test_a_speed_is_less_of_an_outcome_counted_in_days() -> None:
+    passage = ("The needlescopic group had a significantly quicker return to work (p = 0.03) "
+               "when compared with the laparoscopic group.")
+    arms = ("laparoscopic surgery", "needlescopic surgery")
+    assert passes(claim(*arms, DOWN, "mean days to return to work"), passage)
+    assert not passes(claim(*arms, UP, "mean days to return to work"), passage)

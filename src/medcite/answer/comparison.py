@@ -363,8 +363,10 @@ def _verb_positions(claim: str, contrast: Contrast) -> set[int]:
     return set(range(len(tokens_of(claim[:s])), len(tokens_of(claim[:e]))))
 
 
-TIME_WORDS = ("time", "times", "duration", "durations", "latency", "onset", "delay")
-"""Words of an outcome that is a time: a speed goes the other way."""
+TIME_WORDS = ("time", "times", "duration", "durations", "latency", "onset", "delay",
+              "minutes", "hours", "days", "weeks", "months")
+"""Words of an outcome that is a time ("time to healing", "days to return to work"): a
+speed goes the other way."""
 _TIME_STEMS = frozenset(s for w in TIME_WORDS if (s := stem_of(w)))
 
 
