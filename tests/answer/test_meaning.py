@@ -1102,3 +1102,12 @@ def test_a_speed_is_less_of_an_outcome_counted_in_days() -> None:
     arms = ("laparoscopic surgery", "needlescopic surgery")
     assert passes(claim(*arms, DOWN, "mean days to return to work"), passage)
     assert not passes(claim(*arms, UP, "mean days to return to work"), passage)
+
+
+def test_an_outcome_is_named_by_the_head_before_its_bracket() -> None:
+    passage = ("There were no statistically significant differences between the two groups "
+               "for any blood gas value.")
+    arms = ("open surgery", "keyhole surgery")
+    outcome = "blood gas values (PaCO2, PaO2, SaO2, pH)"
+    assert passes(claim(*arms, NULL, outcome), passage)
+    assert not passes(claim(*arms, UP, outcome), passage)

@@ -1016,16 +1016,18 @@ def reports_on(window: Analysis, contrast: Contrast) -> bool:
 
 
 def _outcome_parts(contrast: Contrast) -> list[frozenset[str]]:
-    """The terms naming a comparison claim's outcome: all of them, and where the outcome is
-    an abbreviation its bracket spells out ("HbA1c (glycosylated haemoglobin)"), the
-    abbreviation alone (the reverse of "glycosylated haemoglobin (HbA1c)", which
-    ``find_definitions`` reads). A bracket that only glosses the outcome ("quality of life
-    (SF-36)") does not name it alone: it is often the instrument, which reports on more."""
+    """The terms naming a comparison claim's outcome: all of them, and where the outcome
+    ends in a bracket, its head alone — an abbreviation the bracket spells out ("HbA1c
+    (glycosylated haemoglobin)"; the reverse, "glycosylated haemoglobin (HbA1c)", is read by
+    ``find_definitions``) or a name the bracket lists the parts of ("blood gas data
+    (PaCO2, PaO2, pH)"). The bracket alone does not name it ("quality of life (SF-36)"): it
+    is often the instrument, which reports on more."""
     whole = _outcome_stems(contrast)
     m = GLOSSED.match(contrast.outcome)
-    if m is None or not ABBREVIATION.match(m["head"]):
+    if m is None:
         return [whole]
-    return [whole, frozenset(stems(m["head"]))]
+    head = frozenset(stems(m["head"])) - _FILLERS - _MEASURE_STEMS
+    return [whole, head] if head else [whole]
 
 
 GLOSSED = re.compile(r"^\s*(?:the\s)?(?P<head>[^()\[\]]+?)\s?[(\[](?P<gloss>[^()\[\]]+)"
