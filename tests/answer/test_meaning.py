@@ -1111,3 +1111,10 @@ def test_an_outcome_is_named_by_the_head_before_its_bracket() -> None:
     outcome = "blood gas values (PaCO2, PaO2, SaO2, pH)"
     assert passes(claim(*arms, NULL, outcome), passage)
     assert not passes(claim(*arms, UP, outcome), passage)
+
+
+def test_not_affected_is_no_difference() -> None:
+    passage = "Plasma CRP and IL-6 were not affected by either diet."
+    arms = ("the control diet", "an almond diet")
+    assert passes(claim(*arms, NULL, "plasma CRP and IL-6"), passage)
+    assert not passes(claim(*arms, UP, "plasma CRP and IL-6"), passage)

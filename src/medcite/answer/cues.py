@@ -158,7 +158,8 @@ NULL_PHRASES = [_words(p) for p in (
     "did not achieve significance", "did not achieve statistical significance",
     "not achieve significance", "not achieve statistical significance", "not affect",
     "not to affect", "not influence", "not to influence", "no impact", "no influence",
-    "not alter", "no between group difference", "no between group differences",
+    "not alter", "not affected", "not influenced", "not altered", "unaffected",
+    "no between group difference", "no between group differences",
     "distributed equally", "equally distributed", "equally effective", "equally efficacious",
     "equally safe", "equal in both", "equal in the two", "equal in all", "equal between",
     "equal across", "equal among")]
