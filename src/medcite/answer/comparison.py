@@ -38,8 +38,9 @@ what both share — the passage sentences, :func:`_state`, :func:`_settled` and
 3. More of how a passage states a comparison's finding: a finding of no difference said of
    every outcome ("for any of the secondary outcome measures") is the finding on an outcome
    the passages name and report no change in, for a claim of no difference only
-   (:func:`_blanket_finding`); a change against a third arm "but not" the claim's arm is no
-   difference against it (:func:`_third_arm_out`); "low dose" names an arm, not a decrease
+   (:func:`_blanket_finding`); a change against a third arm "but not" the claim's arm, or
+   "but not with" the claim's own intervention, is no difference for it
+   (:func:`_excepted_out`); "low dose" names an arm, not a decrease
    (:func:`_doses_out`); an outcome "HbA1c (glycosylated haemoglobin)" is named by its
    abbreviation alone (:func:`_outcome_parts`); and a figure a claim's abbreviation carries
    ("in 1 second (FEV1)") need not be traced where the passages use the abbreviation
@@ -531,30 +532,28 @@ EXCEPTING = ("but", "not")
 UC but not MIC")."""
 
 
-def _third_arm_out(window: Analysis, contrast: Contrast) -> Analysis:
-    """The window with a finding against a third arm that leaves out one of the claim's
-    arms ("BDI scores were significantly lower when compared to UC (p=0.009) but not MIC
-    (p=0.195)", the claim comparing with MIC) read as no difference against it: the change
-    is said of an arm the claim does not compare (its cues are dropped), and "but not MIC"
-    says it does not hold against the claim's arm (a finding of no difference)."""
+def _excepted_out(window: Analysis, contrast: Contrast) -> Analysis:
+    """The window with a change that "but not" says does not hold for the claim read as no
+    difference for it: the change's cues are dropped (they are another arm's) and "but not"
+    becomes a finding of no difference. Two shapes (:func:`_excepts_claim`): a finding
+    against a third arm that leaves out one of the claim's ("BDI scores were significantly
+    lower when compared to UC (p=0.009) but not MIC (p=0.195)", the claim comparing with
+    MIC), and a change said "but not with" the claim's own intervention ("longer versus
+    placebo with X 60 mg, but not with X 30 mg", the claim on X 30 mg)."""
     tokens = window.tokens
-    words = [t.word for t in tokens]
     cues = list(window.cues)
     changed = False
-    for i in range(len(words) - 2):
-        if tuple(words[i:i + 2]) != EXCEPTING:
+    for i in range(len(tokens) - 2):
+        if (tokens[i].word, tokens[i + 1].word) != EXCEPTING:
             continue
         sentence = tokens[i].sentence
-        named = " ".join(t.word for t in tokens[i + 2:i + 2 + ARM_WORDS]
-                         if t.clause == tokens[i + 2].clause)
-        third = [c for c in window.comparisons if tokens[c.start].sentence == sentence and
-                 c.start < i and not which_arm(" ".join(words[c.arm[0]:c.arm[1]]),
-                                               contrast.intervention, contrast.comparator)]
-        if not which_arm(named, contrast.intervention, contrast.comparator) or not third:
-            continue
+        named = [t.word for t in tokens[i + 2:i + 2 + ARM_WORDS]
+                 if t.clause == tokens[i + 2].clause]
         changes = [c for c in cues if c.kind in ("sig", "dir") and not c.negated and
                    c.start < i and tokens[c.start].sentence == sentence]
-        scope = frozenset().union(*(c.scope for c in changes)) if changes else frozenset()
+        if not _excepts_claim(window, i, named, contrast, bool(changes)):
+            continue
+        scope = frozenset().union(*(c.scope for c in changes))
         cues = [c for c in cues if c not in changes and not (
             c.kind == "neg" and c.start == i + 1)]
         cues.append(Cue("null", "null", i + 1, i + 2, scope))
@@ -568,40 +567,23 @@ def _third_arm_out(window: Analysis, contrast: Contrast) -> Analysis:
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
 
 
-def _not_for_the_intervention(window: Analysis, contrast: Contrast) -> Analysis:
-    """The window with a change said "but not with" the claim's own intervention ("longer
-    versus placebo with X 60 mg, but not with X 30 mg", the claim on X 30 mg) read as no
-    difference for it: the change is another arm's (its cues are dropped) and "but not"
-    says it does not hold for the claim's. The words after "but not" must name the
-    intervention, and any figure they give must be one of its ("30 mg" is not "60 mg")."""
+def _excepts_claim(window: Analysis, at: int, named: list[str], contrast: Contrast,
+                   changes: bool) -> bool:
+    """Whether the "but not" at ``at``, followed by ``named``, leaves the claim out of the
+    change before it: ``named`` names one of the claim's arms and the sentence's comparison
+    before it is against a third arm; or ``named`` names the claim's intervention, with none
+    but its own figures ("30 mg" is not "60 mg"), after a change."""
     tokens = window.tokens
-    words = [t.word for t in tokens]
-    cues = list(window.cues)
-    changed = False
+    side = which_arm(" ".join(named), contrast.intervention, contrast.comparator)
+    if side is None:
+        return False
+    if any(tokens[c.start].sentence == tokens[at].sentence and c.start < at and not which_arm(
+            " ".join(t.word for t in tokens[c.arm[0]:c.arm[1]]), contrast.intervention,
+            contrast.comparator) for c in window.comparisons):
+        return True
     mine = set(_FIGURE.findall(contrast.intervention))
-    for i in range(len(words) - 2):
-        if tuple(words[i:i + 2]) != EXCEPTING:
-            continue
-        sentence = tokens[i].sentence
-        named = [t.word for t in tokens[i + 2:i + 2 + ARM_WORDS]
-                 if t.clause == tokens[i + 2].clause]
-        figures = {w for w in named if _FIGURE.fullmatch(w)}
-        if which_arm(" ".join(named), contrast.intervention, contrast.comparator) != \
-                "intervention" or not figures <= mine or (mine and not figures):
-            continue
-        changes = [c for c in cues if c.kind in ("sig", "dir") and not c.negated and
-                   c.start < i and tokens[c.start].sentence == sentence]
-        if not changes:
-            continue
-        scope = frozenset().union(*(c.scope for c in changes))
-        cues = [c for c in cues if c not in changes and not (
-            c.kind == "neg" and c.start == i + 1)]
-        cues.append(Cue("null", "null", i + 1, i + 2, scope))
-        changed = True
-    if not changed:
-        return window
-    return Analysis(window.text, tokens, tuple(sorted(cues, key=lambda c: c.start)),
-                    window.comparisons)
+    figures = {w for w in named if _FIGURE.fullmatch(w)}
+    return changes and side == "intervention" and figures <= mine and bool(figures or not mine)
 
 
 RANKING_WORDS = COMPARATIVES | frozenset("longer shorter better worse".split())

@@ -35,11 +35,11 @@ from medcite.answer.comparison import (
     _blanket_finding,
     _doses_out,
     _every_arm_changes_out,
+    _excepted_out,
     _findingless_negations_out,
     _generic_findings_carried,
     _judged_as_contrast,
     _names_outcome,
-    _not_for_the_intervention,
     _other_times_out,
     _outcome_names,
     _outcome_words_out,
@@ -47,7 +47,6 @@ from medcite.answer.comparison import (
     _ranked_by_arm,
     _same_in_every_arm,
     _table_p_values,
-    _third_arm_out,
     _within_one_side_out,
     contrast_of,
     figures_reasons,
@@ -445,8 +444,8 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
             break
         window = analyse(alignment.sentence)
         if contrast is not None:
-            for arms_out in (_every_arm_changes_out, _within_one_side_out,
-                             _not_for_the_intervention, _third_arm_out, _doses_out):
+            for arms_out in (_every_arm_changes_out, _within_one_side_out, _excepted_out,
+                             _doses_out):
                 window = arms_out(window, contrast)
             figures = _same_in_every_arm(_table_p_values(window))
             window = _other_times_out(_generic_findings_carried(_absences_as_findings(
