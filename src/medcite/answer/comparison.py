@@ -532,6 +532,22 @@ EXCEPTING = ("but", "not")
 UC but not MIC")."""
 
 
+def read_for_claim(window: Analysis, contrast: Contrast) -> Analysis:
+    """A passage window as read for a comparison claim: the findings that are not between
+    the claim's arms out (changes in every arm, between alternatives of one side, "but not"
+    the claim, doses naming arms), table rows' p values and one figure for every arm as
+    findings, then the outcome's own words, rankings said of one arm, absences, generic
+    findings of the next sentence, other time points, pronoun sentences and negations
+    outside any finding (each step's docstring says what it reads)."""
+    for step in (_every_arm_changes_out, _within_one_side_out, _excepted_out, _doses_out):
+        window = step(window, contrast)
+    window = _same_in_every_arm(_table_p_values(window))
+    for step in (_outcome_words_out, _ranked_by_arm, _absences_as_findings,
+                 _generic_findings_carried, _other_times_out):
+        window = step(window, contrast)
+    return _findingless_negations_out(_pronoun_findings_carried(window))
+
+
 def _excepted_out(window: Analysis, contrast: Contrast) -> Analysis:
     """The window with a change that "but not" says does not hold for the claim read as no
     difference for it: the change's cues are dropped (they are another arm's) and "but not"

@@ -31,26 +31,14 @@ from medcite.answer.comparison import (
     EXCEPT,
     FINDINGS,
     Contrast,
-    _absences_as_findings,
     _blanket_finding,
-    _doses_out,
-    _every_arm_changes_out,
-    _excepted_out,
-    _findingless_negations_out,
-    _generic_findings_carried,
     _judged_as_contrast,
     _names_outcome,
-    _other_times_out,
     _outcome_names,
-    _outcome_words_out,
-    _pronoun_findings_carried,
-    _ranked_by_arm,
-    _same_in_every_arm,
-    _table_p_values,
-    _within_one_side_out,
     contrast_of,
     figures_reasons,
     finding_kind,
+    read_for_claim,
     reports_on,
 )
 from medcite.answer.cues import Analysis, Cue, analyse, tokens_of
@@ -444,14 +432,7 @@ def assess(claim: str, passages: Sequence[str], lexicon: Lexicon | None = None,
             break
         window = analyse(alignment.sentence)
         if contrast is not None:
-            for arms_out in (_every_arm_changes_out, _within_one_side_out, _excepted_out,
-                             _doses_out):
-                window = arms_out(window, contrast)
-            figures = _same_in_every_arm(_table_p_values(window))
-            window = _other_times_out(_generic_findings_carried(_absences_as_findings(
-                _ranked_by_arm(_outcome_words_out(figures, contrast), contrast), contrast),
-                contrast), contrast)
-            window = _findingless_negations_out(_pronoun_findings_carried(window))
+            window = read_for_claim(window, contrast)
         reasons = (negation_reasons(mine, window, drugs) + finding_reasons(mine, window, named)
                    + direction_reasons(mine, window) + strength_reasons(mine, window, passages))
         if not reasons and not (carries_finding(mine, window, named) and (
