@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from medcite.answer.cues import normalise, stem_of
 from medcite.text.terms import root, stems
@@ -215,6 +216,7 @@ _WITHOUT = re.compile(r"\b(?:without|no|non)[\s-]+(?:(?:a|an|the|any)\s+)?([^\W\
                       r"\bnon([^\W\d_]{4,})", re.I)
 
 
+@lru_cache(maxsize=4096)
 def _negated(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The stems ``text`` names as absent ("without X", "no X", "non-X", "nonX") and all
     the stems it names."""
