@@ -226,6 +226,8 @@ def test_the_other_pages_work_under_the_csp(page: Page) -> None:
     page.get_by_role("button", name="Verify").click()
     expect(page.locator(".verify-results")).to_be_visible()
     expect(page.locator(".verify-supported").first).to_be_visible()
+    box, form = (page.locator(s).bounding_box() for s in ("#answer", ".verify-form"))
+    assert box is not None and form is not None and box["width"] >= 0.9 * form["width"]
     page.get_by_role("link", name="pmid:1001").first.click()
     expect(page).to_have_url(re.compile(r"/documents/pmid:1001$"))
     for path in ("/editorial-policy", "/api/v1/docs", "/articles", "/login"):
